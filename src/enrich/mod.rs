@@ -1,0 +1,3 @@
+//! Enrichment stages that add facts to an inventory after resolution.
+
+pub mod cargo_metadata;

@@ -1,0 +1,79 @@
+//! sovereign: what is this software made of, under which licences, and from which countries does each part
+//! come?
+//!
+//! The pipeline (DESIGN.md): [`source`] acquires a checkout, [`resolve`] turns its manifests into an
+//! [`model::Inventory`], [`enrich`] adds facts, and [`sbom`] writes it out.
+
+pub mod cli;
+pub mod enrich;
+pub mod model;
+pub mod resolve;
+pub mod sbom;
+pub mod source;
+pub mod util;
+
+use std::path::PathBuf;
+
+use model::Inventory;
+use resolve::ResolveContext;
+use source::{AcquireOptions, Checkout, SourceSpec, SourceTree};
+
+/// Everything `scan` needs.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    pub source: String,
+    pub reference: Option<String>,
+    pub cache_dir: PathBuf,
+    pub progress: bool,
+    /// Run `cargo metadata` (isolated, offline) for licences and authors.
+    pub cargo_metadata: bool,
+}
+
+/// Why a scan could not run at all (a manifest problem is a diagnostic, not an error).
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error(transparent)]
+    Source(#[from] source::SourceError),
+}
+
+/// The result of a scan: the inventory and how the source was acquired.
+#[derive(Debug)]
+pub struct ScanOutcome {
+    pub inventory: Inventory,
+    pub checkout: Checkout,
+}
+
+/// Acquires the source and resolves every manifest in it.
+pub fn scan(opts: &ScanOptions) -> Result<ScanOutcome, ScanError> {
+    let spec = SourceSpec::parse(&opts.source);
+    let checkout = source::acquire(
+        &spec,
+        &AcquireOptions {
+            reference: opts.reference.clone(),
+            cache_dir: opts.cache_dir.clone(),
+            progress: opts.progress,
+        },
+    )?;
+    let inventory = scan_checkout(&checkout, opts.cargo_metadata);
+    Ok(ScanOutcome { inventory, checkout })
+}
+
+/// Resolves an acquired checkout into a normalised inventory.
+pub fn scan_checkout(checkout: &Checkout, cargo_metadata: bool) -> Inventory {
+    let tree = SourceTree::walk(&checkout.root);
+    let ctx = ResolveContext { tree: &tree, gitlinks: &checkout.gitlinks };
+    let res = resolve::resolve_all(&ctx);
+    let mut inv = Inventory { subject: checkout.subject.clone(), ..Inventory::default() };
+    inv.extend(res.components, res.edges, res.diagnostics);
+    inv.diagnostics.extend(tree.diagnostics.iter().cloned());
+    if cargo_metadata {
+        let roots: Vec<String> = tree
+            .named("Cargo.lock")
+            .map(|f| source::tree::join_rel(f.dir(), "Cargo.toml").unwrap_or_default())
+            .filter(|m| tree.contains(m))
+            .collect();
+        enrich::cargo_metadata::enrich(&mut inv, tree.root(), &roots);
+    }
+    inv.normalize();
+    inv
+}

@@ -1,0 +1,103 @@
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::{Component, Diagnostic};
+
+/// How one component depends on another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EdgeKind {
+    Normal,
+    Dev,
+    Build,
+    Optional,
+    Peer,
+}
+
+/// A dependency edge between two component ids.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Edge {
+    pub from: String,
+    pub to: String,
+    pub kind: EdgeKind,
+}
+
+/// What was scanned.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subject {
+    /// A display name: the repository or directory name.
+    pub name: String,
+    /// The repository URL with credentials removed, when scanned from git.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The exact commit scanned, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// The branch, tag or revision that was asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+}
+
+/// Everything a scan found. Components are unique by id; edges refer to ids.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Inventory {
+    pub subject: Subject,
+    pub components: Vec<Component>,
+    pub edges: Vec<Edge>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Inventory {
+    /// Adds components, edges and diagnostics, merging components that share an id.
+    pub fn extend(&mut self, components: Vec<Component>, edges: Vec<Edge>, diagnostics: Vec<Diagnostic>) {
+        self.components.extend(components);
+        self.edges.extend(edges);
+        self.diagnostics.extend(diagnostics);
+    }
+
+    /// Puts the inventory in its canonical form: components merged by id and sorted, edges deduplicated
+    /// and sorted (dangling edges dropped with a diagnostic), diagnostics sorted. Running it twice changes
+    /// nothing; every writer calls it so output is deterministic.
+    pub fn normalize(&mut self) {
+        let mut by_id: BTreeMap<String, Component> = BTreeMap::new();
+        for c in std::mem::take(&mut self.components) {
+            match by_id.get_mut(&c.id) {
+                Some(existing) => existing.merge(c),
+                None => {
+                    by_id.insert(c.id.clone(), c);
+                }
+            }
+        }
+        for c in by_id.values_mut() {
+            c.found_in.sort();
+            c.hashes.sort();
+        }
+        self.components = by_id.into_values().collect();
+        let ids: BTreeSet<&str> = self.components.iter().map(|c| c.id.as_str()).collect();
+        let mut edges = BTreeSet::new();
+        let mut dangling = 0usize;
+        for e in std::mem::take(&mut self.edges) {
+            if ids.contains(e.from.as_str()) && ids.contains(e.to.as_str()) && e.from != e.to {
+                edges.insert(e);
+            } else if e.from != e.to {
+                dangling += 1;
+            }
+        }
+        self.edges = edges.into_iter().collect();
+        if dangling > 0 {
+            self.diagnostics.push(Diagnostic::warning(
+                "dangling-edge",
+                format!(
+                    "{dangling} dependency edge(s) named a component that was not found and were dropped"
+                ),
+            ));
+        }
+        self.diagnostics.sort();
+        self.diagnostics.dedup();
+    }
+
+    pub fn component(&self, id: &str) -> Option<&Component> {
+        self.components.binary_search_by(|c| c.id.as_str().cmp(id)).ok().map(|i| &self.components[i])
+    }
+}

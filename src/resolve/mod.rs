@@ -1,0 +1,88 @@
+//! Resolvers: one per ecosystem, each a pure function from the files of the tree to components, edges and
+//! diagnostics. No resolver runs a subprocess or touches the network.
+//!
+//! Adding an ecosystem is one file here plus one line in [`all`].
+
+pub mod cargo;
+mod glob;
+pub mod submodule;
+pub mod toml_util;
+
+use crate::model::{Component, Diagnostic, Edge};
+use crate::source::{Gitlink, SourceTree};
+
+pub use glob::glob_match;
+
+/// What a resolver sees: the walked tree and what acquisition learned about it.
+pub struct ResolveContext<'a> {
+    pub tree: &'a SourceTree,
+    pub gitlinks: &'a [Gitlink],
+}
+
+/// What a resolver found.
+#[derive(Debug, Default)]
+pub struct Resolution {
+    pub components: Vec<Component>,
+    pub edges: Vec<Edge>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Resolution {
+    pub fn append(&mut self, mut other: Resolution) {
+        self.components.append(&mut other.components);
+        self.edges.append(&mut other.edges);
+        self.diagnostics.append(&mut other.diagnostics);
+    }
+}
+
+/// One ecosystem's resolver.
+pub trait Resolver: Sync {
+    /// A short name, used in diagnostics and `--help`.
+    fn name(&self) -> &'static str;
+    /// Finds its manifests in the tree and resolves them. Never panics on bad input: problems become
+    /// diagnostics with the file and line.
+    fn resolve(&self, ctx: &ResolveContext) -> Resolution;
+}
+
+/// Every resolver, in a fixed order.
+pub fn all() -> Vec<Box<dyn Resolver>> {
+    vec![Box::new(cargo::CargoResolver), Box::new(submodule::SubmoduleResolver)]
+}
+
+/// Runs every resolver, in parallel across resolvers, and concatenates their results in a fixed order.
+/// A resolver that panics (a bug) becomes an error diagnostic instead of aborting the scan.
+pub fn resolve_all(ctx: &ResolveContext) -> Resolution {
+    let resolvers = all();
+    let results: Vec<Resolution> = std::thread::scope(|s| {
+        let handles: Vec<_> = resolvers
+            .iter()
+            .map(|r| {
+                let h = s.spawn(move || r.resolve(ctx));
+                (r.name(), h)
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|(name, h)| {
+                h.join().unwrap_or_else(|_| Resolution {
+                    diagnostics: vec![Diagnostic::error(
+                        "resolver-crashed",
+                        format!("the {name} resolver failed unexpectedly; its ecosystem is missing from the result"),
+                    )],
+                    ..Resolution::default()
+                })
+            })
+            .collect()
+    });
+    let mut out = Resolution::default();
+    for r in results {
+        out.append(r);
+    }
+    out
+}
+
+/// Line (1-based) of a byte offset in a text.
+pub fn line_of(text: &str, offset: usize) -> u32 {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() as u32 + 1
+}

@@ -1,0 +1,257 @@
+//! CycloneDX 1.6 JSON writer.
+//!
+//! Our own facts that CycloneDX has no field for are `properties` named `sovereign:…` (docs/formats.md
+//! lists them). Output is deterministic: components sorted by bom-ref, dependencies sorted, the serial
+//! number derived from the content, the timestamp from `SOURCE_DATE_EPOCH` when set.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{json, Map, Value};
+
+use super::{content_uuid, iri_url};
+use crate::model::{Component, ComponentKind, Inventory, Scope, SourceKind};
+use crate::util::time::{document_epoch, rfc3339};
+
+/// The bom-ref of the scanned subject in `metadata.component`.
+pub const SUBJECT_REF: &str = "sovereign:subject";
+
+/// Serialises the inventory as CycloneDX 1.6 JSON (pretty-printed, trailing newline).
+pub fn to_bytes(inv: &Inventory) -> Vec<u8> {
+    let mut out = serde_json::to_vec_pretty(&to_value(inv)).expect("JSON values always serialise");
+    out.push(b'\n');
+    out
+}
+
+/// The CycloneDX document as a JSON value.
+pub fn to_value(inv: &Inventory) -> Value {
+    let mut meta = Map::new();
+    meta.insert("timestamp".into(), json!(rfc3339(document_epoch())));
+    meta.insert(
+        "tools".into(),
+        json!({"components": [{
+            "type": "application",
+            "name": "sovereign",
+            "version": env!("CARGO_PKG_VERSION"),
+        }]}),
+    );
+    meta.insert("component".into(), subject(inv));
+    let diag_props: Vec<Value> =
+        inv.diagnostics.iter().map(|d| prop("sovereign:diagnostic", &d.to_string())).collect();
+    if !diag_props.is_empty() {
+        meta.insert("properties".into(), Value::Array(diag_props));
+    }
+
+    let components: Vec<Value> = inv.components.iter().map(component).collect();
+    json!({
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6",
+        "serialNumber": format!("urn:uuid:{}", content_uuid(inv)),
+        "version": 1,
+        "metadata": Value::Object(meta),
+        "components": components,
+        "dependencies": dependencies(inv),
+    })
+}
+
+fn prop(name: &str, value: &str) -> Value {
+    json!({"name": name, "value": value})
+}
+
+fn subject(inv: &Inventory) -> Value {
+    let s = &inv.subject;
+    let mut c = Map::new();
+    c.insert("type".into(), json!("application"));
+    c.insert("bom-ref".into(), json!(SUBJECT_REF));
+    c.insert("name".into(), json!(s.name));
+    if let Some(commit) = &s.commit {
+        c.insert("version".into(), json!(commit));
+    }
+    if let Some(url) = &s.url {
+        let mut r = json!({"type": "vcs", "url": iri_url(url)});
+        if let Some(commit) = &s.commit {
+            r["comment"] = json!(format!("commit {commit}"));
+        }
+        c.insert("externalReferences".into(), json!([r]));
+    }
+    let mut props = Vec::new();
+    if let Some(commit) = &s.commit {
+        props.push(prop("sovereign:commit", commit));
+    }
+    if let Some(r) = &s.reference {
+        props.push(prop("sovereign:ref", r));
+    }
+    if !props.is_empty() {
+        c.insert("properties".into(), Value::Array(props));
+    }
+    Value::Object(c)
+}
+
+fn cdx_type(kind: ComponentKind) -> &'static str {
+    match kind {
+        ComponentKind::Application => "application",
+        ComponentKind::MlModel => "machine-learning-model",
+        ComponentKind::Library | ComponentKind::VendoredSource | ComponentKind::Submodule => "library",
+    }
+}
+
+fn cdx_scope(scope: Scope) -> &'static str {
+    match scope {
+        Scope::Runtime => "required",
+        Scope::Optional => "optional",
+        Scope::Build | Scope::Dev => "excluded",
+    }
+}
+
+fn component(comp: &Component) -> Value {
+    let mut c = Map::new();
+    c.insert("type".into(), json!(cdx_type(comp.kind)));
+    c.insert("bom-ref".into(), json!(comp.id));
+    if let Some(ns) = &comp.namespace {
+        c.insert("group".into(), json!(ns));
+    }
+    c.insert("name".into(), json!(comp.name));
+    if let Some(v) = &comp.version {
+        c.insert("version".into(), json!(v));
+    }
+    if let Some(d) = &comp.description {
+        c.insert("description".into(), json!(d));
+    }
+    if !comp.authors.is_empty() {
+        c.insert("authors".into(), Value::Array(comp.authors.iter().map(|a| author(a)).collect()));
+    }
+    c.insert("scope".into(), json!(cdx_scope(comp.scope)));
+    if !comp.hashes.is_empty() {
+        let hs: Vec<Value> =
+            comp.hashes.iter().map(|h| json!({"alg": h.alg.as_str(), "content": h.value})).collect();
+        c.insert("hashes".into(), Value::Array(hs));
+    }
+    if let Some(l) = &comp.license.declared {
+        let entry = if l.valid {
+            json!({"expression": l.expression, "acknowledgement": "declared"})
+        } else {
+            json!({"license": {"name": l.original.as_deref().unwrap_or(&l.expression), "acknowledgement": "declared"}})
+        };
+        c.insert("licenses".into(), json!([entry]));
+    }
+    if let Some(p) = &comp.purl {
+        c.insert("purl".into(), json!(p));
+    }
+    let refs = external_references(comp);
+    if !refs.is_empty() {
+        c.insert("externalReferences".into(), Value::Array(refs));
+    }
+    c.insert("properties".into(), Value::Array(properties(comp)));
+    Value::Object(c)
+}
+
+/// `Name <mail@host>` → `{name, email}`; the e-mail is kept only when it is plainly one.
+fn author(a: &str) -> Value {
+    if let (Some(lt), Some(gt)) = (a.find('<'), a.rfind('>')) {
+        if lt < gt {
+            let name = a[..lt].trim();
+            let email = a[lt + 1..gt].trim();
+            let plain =
+                email.contains('@') && !email.chars().any(|c| c.is_whitespace() || c == '<' || c == '>');
+            let mut v = Map::new();
+            v.insert("name".into(), json!(if name.is_empty() { email } else { name }));
+            if plain {
+                v.insert("email".into(), json!(email));
+            }
+            return Value::Object(v);
+        }
+    }
+    json!({"name": a.trim()})
+}
+
+fn external_references(comp: &Component) -> Vec<Value> {
+    let mut refs = Vec::new();
+    let mut seen = BTreeSet::new();
+    let mut push = |ty: &str, url: &str, refs: &mut Vec<Value>| {
+        let url = iri_url(url);
+        if !url.is_empty()
+            && !url.chars().any(char::is_whitespace)
+            && seen.insert((ty.to_string(), url.clone()))
+        {
+            refs.push(json!({"type": ty, "url": url}));
+        }
+    };
+    if let Some(r) = &comp.repository {
+        push("vcs", r, &mut refs);
+    }
+    if let Some(h) = &comp.homepage {
+        push("website", h, &mut refs);
+    }
+    match &comp.source {
+        Some(SourceKind::Git { url, .. }) => push("vcs", url, &mut refs),
+        Some(SourceKind::Url { url }) => push("distribution", url, &mut refs),
+        Some(SourceKind::Registry { url: Some(u) }) => push("distribution", u, &mut refs),
+        _ => {}
+    }
+    refs
+}
+
+fn properties(comp: &Component) -> Vec<Value> {
+    let mut p = vec![
+        prop("sovereign:ecosystem", comp.ecosystem.as_str()),
+        prop("sovereign:kind", comp.kind.as_str()),
+        prop("sovereign:scope", comp.scope.as_str()),
+        prop("sovereign:direct", if comp.direct { "true" } else { "false" }),
+    ];
+    if let Some(r) = &comp.requirement {
+        p.push(prop("sovereign:requirement", r));
+    }
+    match &comp.source {
+        Some(SourceKind::Registry { .. }) => p.push(prop("sovereign:source", "registry")),
+        Some(SourceKind::Git { commit, reference, .. }) => {
+            p.push(prop("sovereign:source", "git"));
+            if let Some(c) = commit {
+                p.push(prop("sovereign:git-commit", c));
+            }
+            if let Some(r) = reference {
+                p.push(prop("sovereign:git-ref", r));
+            }
+        }
+        Some(SourceKind::Path { path }) => {
+            p.push(prop("sovereign:source", "path"));
+            if !path.is_empty() {
+                p.push(prop("sovereign:path", path));
+            }
+        }
+        Some(SourceKind::Url { .. }) => p.push(prop("sovereign:source", "url")),
+        Some(SourceKind::Local) => p.push(prop("sovereign:source", "local")),
+        None => {}
+    }
+    for loc in &comp.found_in {
+        p.push(prop("sovereign:found-in", &loc.to_string()));
+    }
+    if let Some(l) = &comp.license.declared {
+        p.push(prop("sovereign:license:declared:source", &l.source));
+    }
+    if let Some(country) = &comp.origin.country {
+        p.push(prop("sovereign:origin:country", country));
+        p.push(prop("sovereign:origin:confidence", &format!("{:.2}", comp.origin.confidence)));
+    }
+    for (k, v) in &comp.properties {
+        p.push(prop(&format!("sovereign:{k}"), v));
+    }
+    p
+}
+
+fn dependencies(inv: &Inventory) -> Vec<Value> {
+    let mut graph: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    let mut has_parent: BTreeSet<&str> = BTreeSet::new();
+    for c in &inv.components {
+        graph.entry(c.id.as_str()).or_default();
+    }
+    for e in &inv.edges {
+        graph.entry(e.from.as_str()).or_default().insert(e.to.as_str());
+        has_parent.insert(e.to.as_str());
+    }
+    let roots: BTreeSet<&str> =
+        inv.components.iter().map(|c| c.id.as_str()).filter(|id| !has_parent.contains(id)).collect();
+    let mut out = vec![json!({"ref": SUBJECT_REF, "dependsOn": roots})];
+    for (from, to) in graph {
+        out.push(json!({"ref": from, "dependsOn": to}));
+    }
+    out
+}

@@ -1,0 +1,53 @@
+//! SBOM formats: one conversion module per format, from the one model.
+
+pub mod cyclonedx;
+
+use sha2::{Digest, Sha256};
+
+use crate::model::Inventory;
+
+/// The output formats `--format` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// CycloneDX 1.6 JSON
+    #[value(name = "cyclonedx-json")]
+    CyclonedxJson,
+}
+
+/// Serialises an inventory (already normalised) in a format, deterministically.
+pub fn write(inv: &Inventory, format: Format) -> Vec<u8> {
+    match format {
+        Format::CyclonedxJson => cyclonedx::to_bytes(inv),
+    }
+}
+
+/// A UUID-shaped identifier derived from content, so the same inventory always gets the same one.
+pub fn content_uuid(inv: &Inventory) -> String {
+    let mut h = Sha256::new();
+    h.update(serde_json::to_vec(&inv.subject).unwrap_or_default());
+    h.update(serde_json::to_vec(&inv.components).unwrap_or_default());
+    h.update(serde_json::to_vec(&inv.edges).unwrap_or_default());
+    let d = h.finalize();
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&d[..16]);
+    b[6] = (b[6] & 0x0f) | 0x50; // version 5 (name-based, SHA)
+    b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
+    let x = hex::encode(b);
+    format!("{}-{}-{}-{}-{}", &x[..8], &x[8..12], &x[12..16], &x[16..20], &x[20..])
+}
+
+/// A repository URL in a form that is a valid IRI: scp-like `git@host:o/r` becomes `ssh://git@host/o/r`.
+pub fn iri_url(url: &str) -> String {
+    if url.contains("://") {
+        return url.to_string();
+    }
+    if let Some((user_host, path)) = url.split_once(':') {
+        if user_host.contains('@') && !user_host.contains('/') {
+            return format!("ssh://{user_host}/{}", path.trim_start_matches('/'));
+        }
+    }
+    if url.starts_with('/') {
+        return format!("file://{url}");
+    }
+    url.to_string()
+}

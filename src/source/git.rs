@@ -1,0 +1,314 @@
+//! git2: clone into a cache keyed by a digest of the URL, fetch on later scans, check out the exact commit.
+//!
+//! Nothing from the repository is executed: libgit2 runs no hooks and no filter drivers, submodules are
+//! never cloned or updated, and the remote is anonymous so credentials are never written to disk.
+
+use std::cell::{Cell, RefCell};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use git2::{
+    build::CheckoutBuilder, AutotagOption, Cred, CredentialType, Direction, ErrorClass, ErrorCode,
+    FetchOptions, ObjectType, Oid, RemoteCallbacks, Repository,
+};
+use sha2::{Digest, Sha256};
+
+use super::{name_of, AcquireOptions, Checkout, SourceError};
+use crate::model::Subject;
+use crate::util::redact::{redact_text, redact_url};
+
+/// A submodule as the superproject pins it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gitlink {
+    /// Path of the submodule inside the tree.
+    pub path: String,
+    /// The commit the superproject records.
+    pub commit: String,
+}
+
+/// `$SOVEREIGN_CACHE`, else `$XDG_CACHE_HOME/sovereign`, else `~/.cache/sovereign`.
+pub fn cache_dir_default() -> PathBuf {
+    if let Some(p) = std::env::var_os("SOVEREIGN_CACHE").filter(|p| !p.is_empty()) {
+        return PathBuf::from(p);
+    }
+    if let Some(p) = std::env::var_os("XDG_CACHE_HOME").filter(|p| !p.is_empty()) {
+        return PathBuf::from(p).join("sovereign");
+    }
+    match std::env::var_os("HOME") {
+        Some(home) => PathBuf::from(home).join(".cache").join("sovereign"),
+        None => std::env::temp_dir().join("sovereign-cache"),
+    }
+}
+
+fn cache_key(url: &str) -> String {
+    let digest = Sha256::digest(url.trim_end_matches('/').as_bytes());
+    hex::encode(&digest[..12])
+}
+
+fn set_timeouts() {
+    // SAFETY: these set process-wide libgit2 options; they are called before any network operation and
+    // always with the same values, so concurrent callers cannot observe an inconsistent state.
+    unsafe {
+        let _ = git2::opts::set_server_connect_timeout_in_milliseconds(20_000);
+        let _ = git2::opts::set_server_timeout_in_milliseconds(120_000);
+    }
+}
+
+/// Clones `url` into the cache, or fetches into the existing clone, and checks out the requested commit.
+pub(super) fn clone_or_fetch(url: &str, opts: &AcquireOptions) -> Result<Checkout, SourceError> {
+    let shown = redact_url(url);
+    let dir = opts.cache_dir.join("repos").join(cache_key(url));
+    let cache_err =
+        |e: std::io::Error| SourceError::Cache { path: dir.display().to_string(), reason: e.to_string() };
+    std::fs::create_dir_all(&dir).map_err(cache_err)?;
+
+    let (repo, cloned) = match Repository::open(&dir) {
+        Ok(r) => (r, false),
+        Err(_) => {
+            // A half-written clone from an interrupted run is discarded.
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).map_err(cache_err)?;
+            let r = Repository::init(&dir).map_err(|e| git_error(&shown, e))?;
+            (r, true)
+        }
+    };
+    let default_branch = fetch(&repo, url, &shown, opts.progress && std::io::stderr().is_terminal())?;
+    let commit = resolve_ref(&repo, opts.reference.as_deref(), default_branch.as_deref(), &shown)?;
+
+    let object = repo.find_object(commit, None).map_err(|e| git_error(&shown, e))?;
+    repo.set_head_detached(commit).map_err(|e| git_error(&shown, e))?;
+    let mut co = CheckoutBuilder::new();
+    co.force().remove_untracked(true).remove_ignored(true);
+    repo.checkout_tree(&object, Some(&mut co)).map_err(|e| git_error(&shown, e))?;
+
+    Ok(Checkout {
+        root: dir.clone(),
+        subject: Subject {
+            name: name_of(url),
+            url: Some(shown),
+            commit: Some(commit.to_string()),
+            reference: opts.reference.clone(),
+        },
+        gitlinks: gitlinks_of(&repo, commit),
+        cloned,
+    })
+}
+
+/// Fetches branches and tags through an anonymous remote; returns the remote's default branch.
+fn fetch(repo: &Repository, url: &str, shown: &str, progress: bool) -> Result<Option<String>, SourceError> {
+    set_timeouts();
+    let mut remote = repo.remote_anonymous(url).map_err(|e| classify(shown, e))?;
+    let attempts = Cell::new(0u32);
+    let bar = RefCell::new(None::<indicatif::ProgressBar>);
+    remote
+        .connect_auth(Direction::Fetch, Some(callbacks(url, &attempts, None)), None)
+        .map_err(|e| classify(shown, e))?;
+    let default_branch = remote
+        .default_branch()
+        .ok()
+        .and_then(|b| b.as_str().ok().map(|s| s.trim_start_matches("refs/heads/").to_string()));
+    let mut fo = FetchOptions::new();
+    fo.download_tags(AutotagOption::All);
+    fo.remote_callbacks(callbacks(url, &attempts, progress.then_some(&bar)));
+    let specs = ["+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"];
+    remote.download(&specs, Some(&mut fo)).map_err(|e| classify(shown, e))?;
+    remote.disconnect().ok();
+    remote
+        .update_tips(
+            None,
+            git2::RemoteUpdateFlags::UPDATE_FETCHHEAD,
+            AutotagOption::All,
+            Some("sovereign fetch"),
+        )
+        .map_err(|e| classify(shown, e))?;
+    if let Some(b) = bar.borrow_mut().take() {
+        b.finish_and_clear();
+    }
+    // update_tips on an anonymous remote writes nothing under refs/remotes; write them from the refspecs.
+    for head in remote.list().map_err(|e| classify(shown, e))? {
+        let name = head.name();
+        let target = if let Some(b) = name.strip_prefix("refs/heads/") {
+            format!("refs/remotes/origin/{b}")
+        } else if name.starts_with("refs/tags/") {
+            name.to_string()
+        } else {
+            continue;
+        };
+        if repo.find_object(head.oid(), None).is_ok() {
+            let _ = repo.reference(&target, head.oid(), true, "sovereign fetch");
+        }
+    }
+    Ok(default_branch)
+}
+
+/// Credential and progress callbacks. Credentials are tried a bounded number of times so a refused
+/// login ends in an error instead of a loop.
+fn callbacks<'a>(
+    url: &'a str,
+    attempts: &'a Cell<u32>,
+    bar: Option<&'a RefCell<Option<indicatif::ProgressBar>>>,
+) -> RemoteCallbacks<'a> {
+    let mut cb = RemoteCallbacks::new();
+    cb.credentials(move |_url, username, allowed| {
+        attempts.set(attempts.get() + 1);
+        if attempts.get() > 3 {
+            return Err(git2::Error::new(ErrorCode::Auth, ErrorClass::Net, "authentication failed"));
+        }
+        credentials(url, username, allowed, attempts.get())
+    });
+    if let Some(bar) = bar {
+        cb.transfer_progress(move |stats| {
+            let mut bar = bar.borrow_mut();
+            let bar = bar.get_or_insert_with(|| {
+                let b = indicatif::ProgressBar::new(stats.total_objects() as u64);
+                if let Ok(style) = indicatif::ProgressStyle::with_template(
+                    "{spinner} fetching {wide_bar} {pos}/{len} objects",
+                ) {
+                    b.set_style(style);
+                }
+                b
+            });
+            bar.set_length(stats.total_objects() as u64);
+            bar.set_position(stats.received_objects() as u64);
+            true
+        });
+    }
+    cb
+}
+
+fn credentials(
+    url: &str,
+    username: Option<&str>,
+    allowed: CredentialType,
+    attempt: u32,
+) -> Result<Cred, git2::Error> {
+    if allowed.contains(CredentialType::USERNAME) {
+        return Cred::username(username.unwrap_or("git"));
+    }
+    if allowed.contains(CredentialType::SSH_KEY) && attempt == 1 {
+        return Cred::ssh_key_from_agent(username.unwrap_or("git"));
+    }
+    if allowed.contains(CredentialType::USER_PASS_PLAINTEXT) {
+        if let Ok(parsed) = url::Url::parse(url) {
+            if let Some(pass) = parsed.password() {
+                let user = percent_decode(parsed.username());
+                return Cred::userpass_plaintext(&user, &percent_decode(pass));
+            }
+        }
+        if let Ok(token) = std::env::var("SOVEREIGN_GIT_TOKEN") {
+            if !token.is_empty() {
+                return Cred::userpass_plaintext(username.unwrap_or("x-access-token"), &token);
+            }
+        }
+    }
+    Err(git2::Error::new(ErrorCode::Auth, ErrorClass::Net, "authentication required"))
+}
+
+fn percent_decode(s: &str) -> String {
+    url::form_urlencoded::parse(format!("x={s}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| s.to_string())
+}
+
+fn resolve_ref(
+    repo: &Repository,
+    reference: Option<&str>,
+    default_branch: Option<&str>,
+    shown: &str,
+) -> Result<Oid, SourceError> {
+    let peel = |name: &str| -> Option<Oid> {
+        repo.revparse_single(name).ok()?.peel(ObjectType::Commit).ok().map(|c| c.id())
+    };
+    match reference {
+        Some(r) => {
+            let candidates = [format!("refs/remotes/origin/{r}"), format!("refs/tags/{r}"), r.to_string()];
+            candidates
+                .iter()
+                .find_map(|c| peel(c))
+                .ok_or_else(|| SourceError::UnknownRef { url: shown.to_string(), reference: r.to_string() })
+        }
+        None => default_branch
+            .and_then(|b| peel(&format!("refs/remotes/origin/{b}")))
+            .or_else(|| peel("FETCH_HEAD"))
+            .or_else(|| peel("refs/remotes/origin/main"))
+            .or_else(|| peel("refs/remotes/origin/master"))
+            .ok_or_else(|| SourceError::Git {
+                url: shown.to_string(),
+                reason: "the repository has no branch to check out (is it empty?)".into(),
+            }),
+    }
+}
+
+/// Facts about a local directory read in place: the HEAD commit and origin URL when it is a git working
+/// tree, nothing otherwise.
+pub(super) fn describe_local(path: &Path) -> Checkout {
+    let root = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut subject = Subject { name: name_of(&root.display().to_string()), ..Subject::default() };
+    let mut gitlinks = Vec::new();
+    if let Ok(repo) = Repository::open(&root) {
+        if repo.workdir().map(|w| same_dir(w, &root)).unwrap_or(false) {
+            if let Ok(head) = repo.head().and_then(|h| h.peel_to_commit()) {
+                subject.commit = Some(head.id().to_string());
+                gitlinks = gitlinks_of(&repo, head.id());
+            }
+            subject.url = repo.find_remote("origin").ok().and_then(|r| r.url().ok().map(redact_url));
+        }
+    }
+    Checkout { root, subject, gitlinks, cloned: false }
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Every gitlink (submodule entry) in the tree of `commit`.
+pub fn gitlinks_of(repo: &Repository, commit: Oid) -> Vec<Gitlink> {
+    let mut out = Vec::new();
+    let Ok(tree) = repo.find_commit(commit).and_then(|c| c.tree()) else { return out };
+    let _ = tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+        if entry.filemode() == 0o160000 {
+            if let Ok(name) = entry.name() {
+                out.push(Gitlink { path: format!("{dir}{name}"), commit: entry.id().to_string() });
+            }
+        }
+        git2::TreeWalkResult::Ok
+    });
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
+}
+
+fn git_error(shown: &str, e: git2::Error) -> SourceError {
+    SourceError::Git { url: shown.to_string(), reason: redact_text(e.message()) }
+}
+
+/// Maps a libgit2 error during connect/fetch to the one-line error the user sees.
+fn classify(shown: &str, e: git2::Error) -> SourceError {
+    let msg = redact_text(e.message());
+    let lower = msg.to_ascii_lowercase();
+    if e.code() == ErrorCode::Auth
+        || lower.contains("authentication")
+        || lower.contains("401")
+        || lower.contains("403")
+        || lower.contains("credentials")
+    {
+        return SourceError::AuthRequired { url: shown.to_string() };
+    }
+    if lower.contains("could not find repository")
+        || lower.contains("not a git repository")
+        || lower.contains("repository not found")
+        || lower.contains("not valid: path")
+        || (e.class() == ErrorClass::Repository && e.code() == ErrorCode::NotFound)
+    {
+        return SourceError::NotARepository { url: shown.to_string() };
+    }
+    match e.class() {
+        ErrorClass::Net | ErrorClass::Os | ErrorClass::Ssh | ErrorClass::Http | ErrorClass::Ssl => {
+            SourceError::Unreachable { url: shown.to_string(), reason: msg }
+        }
+        _ => SourceError::Git { url: shown.to_string(), reason: msg },
+    }
+}

@@ -1,0 +1,231 @@
+//! Acquisition from git: repositories built with git2 in a temp dir, scanned through `file://` URLs and
+//! plain paths.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::Path;
+
+use git2::{Oid, Repository, Signature};
+use serde_json::Value;
+
+use crate::support::{run, validate_cdx};
+
+fn commit_files(repo: &Repository, files: &[(&str, &str)], message: &str) -> Oid {
+    let root = repo.workdir().unwrap();
+    let mut index = repo.index().unwrap();
+    for (path, content) in files {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, content).unwrap();
+        index.add_path(Path::new(path)).unwrap();
+    }
+    index.write().unwrap();
+    let tree_id = index.write_tree().unwrap();
+    let tree = repo.find_tree(tree_id).unwrap();
+    let sig = Signature::new("Test", "test@example.org", &git2::Time::new(1_700_000_000, 0)).unwrap();
+    let parents: Vec<git2::Commit> =
+        repo.head().ok().and_then(|h| h.peel_to_commit().ok()).into_iter().collect();
+    let parent_refs: Vec<&git2::Commit> = parents.iter().collect();
+    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parent_refs).unwrap()
+}
+
+fn cargo_project(version: &str) -> Vec<(String, String)> {
+    vec![
+        ("Cargo.toml".into(), format!("[package]\nname = \"demo\"\nversion = \"{version}\"\n[dependencies]\nitoa = \"1\"\n")),
+        (
+            "Cargo.lock".into(),
+            format!("version = 4\n\n[[package]]\nname = \"demo\"\nversion = \"{version}\"\ndependencies = [\"itoa\"]\n\n[[package]]\nname = \"itoa\"\nversion = \"1.0.{version_patch}\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n", version_patch = version.rsplit('.').next().unwrap()),
+        ),
+    ]
+}
+
+fn commit_project(repo: &Repository, version: &str) -> Oid {
+    let files = cargo_project(version);
+    let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    commit_files(repo, &refs, &format!("release {version}"))
+}
+
+fn scan_json(args: &[&str], cache: &Path) -> (Value, String) {
+    let out = run(args, cache);
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "sovereign {args:?} failed: {stderr}");
+    (serde_json::from_slice(&out.stdout).expect("SBOM JSON"), stderr)
+}
+
+fn component_version(doc: &Value, name: &str) -> String {
+    doc["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no {name}"))["version"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn subject_commit(doc: &Value) -> String {
+    doc["metadata"]["component"]["version"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn branch_tag_commit_and_refetch() {
+    let upstream = tempfile::tempdir().unwrap();
+    let repo = Repository::init(upstream.path()).unwrap();
+    let c1 = commit_project(&repo, "0.1.1");
+    repo.tag_lightweight("v0.1.1", &repo.find_object(c1, None).unwrap(), false).unwrap();
+    let c2 = commit_project(&repo, "0.1.2");
+    // A feature branch one commit ahead.
+    let head = repo.head().unwrap().shorthand().unwrap().to_string();
+    repo.branch("feature", &repo.find_commit(c2).unwrap(), false).unwrap();
+    repo.set_head("refs/heads/feature").unwrap();
+    let c3 = commit_project(&repo, "0.1.3");
+    repo.set_head(&format!("refs/heads/{head}")).unwrap();
+
+    let cache = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", upstream.path().display());
+
+    let (doc, stderr) = scan_json(&["scan", &url], cache.path());
+    assert_eq!(subject_commit(&doc), c2.to_string(), "default branch");
+    assert_eq!(component_version(&doc, "itoa"), "1.0.2");
+    assert!(stderr.contains("cloned"), "{stderr}");
+    validate_cdx(&doc, "git default branch");
+    let vcs = &doc["metadata"]["component"]["externalReferences"][0];
+    assert_eq!(vcs["type"], "vcs");
+    assert_eq!(vcs["url"], url.as_str());
+
+    let (doc, _) = scan_json(&["scan", &url, "--ref", "v0.1.1"], cache.path());
+    assert_eq!(subject_commit(&doc), c1.to_string(), "tag");
+    assert_eq!(component_version(&doc, "itoa"), "1.0.1");
+
+    let (doc, _) = scan_json(&["scan", &url, "--ref", "feature"], cache.path());
+    assert_eq!(subject_commit(&doc), c3.to_string(), "branch");
+    assert_eq!(component_version(&doc, "itoa"), "1.0.3");
+
+    let (doc, _) = scan_json(&["scan", &url, "--ref", &c1.to_string()[..10]], cache.path());
+    assert_eq!(subject_commit(&doc), c1.to_string(), "abbreviated commit");
+
+    // A new upstream commit: the second scan fetches into the cached clone instead of cloning again.
+    let c4 = commit_project(&repo, "0.1.4");
+    let (doc, stderr) = scan_json(&["scan", &url], cache.path());
+    assert!(!stderr.contains("cloned"), "re-scan must fetch, not clone: {stderr}");
+    assert_eq!(subject_commit(&doc), c4.to_string());
+    assert_eq!(component_version(&doc, "itoa"), "1.0.4");
+    assert_eq!(std::fs::read_dir(cache.path().join("repos")).unwrap().count(), 1, "one cache entry per URL");
+
+    // A plain local path to the repository, with --ref, goes through the cache too.
+    let (doc, _) = scan_json(&["scan", upstream.path().to_str().unwrap(), "--ref", "v0.1.1"], cache.path());
+    assert_eq!(subject_commit(&doc), c1.to_string());
+    // Without --ref the working tree is read in place and its HEAD recorded.
+    let (doc, _) = scan_json(&["scan", upstream.path().to_str().unwrap()], cache.path());
+    assert_eq!(subject_commit(&doc), c4.to_string());
+}
+
+fn expect_error(args: &[&str], cache: &Path, needle: &str) -> String {
+    let out = run(args, cache);
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    assert!(out.stdout.is_empty());
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "one clear line: {stderr}");
+    assert!(stderr.contains(needle), "{stderr}");
+    stderr
+}
+
+#[test]
+fn unknown_ref_not_a_repository_and_unreachable_are_one_line_exit_2() {
+    let upstream = tempfile::tempdir().unwrap();
+    let repo = Repository::init(upstream.path()).unwrap();
+    commit_project(&repo, "0.1.1");
+    let cache = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", upstream.path().display());
+    expect_error(
+        &["scan", &url, "--ref", "no-such-branch"],
+        cache.path(),
+        "reference `no-such-branch` not found",
+    );
+
+    let plain = tempfile::tempdir().unwrap();
+    let not_repo = format!("file://{}", plain.path().display());
+    expect_error(&["scan", &not_repo], cache.path(), "is not a git repository");
+
+    // A closed port on loopback; credentials in the URL never reach the output.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let err = expect_error(
+        &["scan", &format!("https://user:s3cret@127.0.0.1:{port}/o/r.git")],
+        cache.path(),
+        "cannot reach",
+    );
+    assert!(!err.contains("s3cret"), "{err}");
+    expect_error(&["scan", "/definitely/not/here"], cache.path(), "does not exist");
+}
+
+#[test]
+fn authentication_required_is_reported_as_such() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        // Answer every request (libgit2 retries a few times) with 401, then stop.
+        listener.set_nonblocking(false).unwrap();
+        for _ in 0..6 {
+            let Ok((mut s, _)) = listener.accept() else { break };
+            s.set_read_timeout(Some(std::time::Duration::from_secs(2))).ok();
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(
+                b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"git\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+        }
+    });
+    let cache = tempfile::tempdir().unwrap();
+    let err = expect_error(
+        &["scan", &format!("http://127.0.0.1:{port}/private/repo.git")],
+        cache.path(),
+        "requires authentication",
+    );
+    assert!(err.contains(&format!("127.0.0.1:{port}")));
+    // Unblock the server if libgit2 gave up early.
+    for _ in 0..6 {
+        let _ = std::net::TcpStream::connect(("127.0.0.1", port));
+    }
+    server.join().unwrap();
+}
+
+#[test]
+fn submodule_gitlinks_become_components_and_are_not_cloned() {
+    let upstream = tempfile::tempdir().unwrap();
+    let repo = Repository::init(upstream.path()).unwrap();
+    commit_files(
+        &repo,
+        &[(".gitmodules", "[submodule \"third_party/lib\"]\n\tpath = third_party/lib\n\turl = https://github.com/example/lib.git\n")],
+        "add .gitmodules",
+    );
+    // Add a gitlink (mode 160000) pointing at a commit that does not exist here.
+    let pinned = Oid::from_str("89abcdef0123456789abcdef0123456789abcdef").unwrap();
+    let head = repo.head().unwrap().peel_to_commit().unwrap();
+    let mut tb = repo.treebuilder(Some(&head.tree().unwrap())).unwrap();
+    let mut sub = repo.treebuilder(None).unwrap();
+    sub.insert("lib", pinned, 0o160000).unwrap();
+    let sub_id = sub.write().unwrap();
+    tb.insert("third_party", sub_id, 0o040000).unwrap();
+    let tree = repo.find_tree(tb.write().unwrap()).unwrap();
+    let sig = Signature::now("T", "t@example.org").unwrap();
+    repo.commit(Some("HEAD"), &sig, &sig, "add submodule", &tree, &[&head]).unwrap();
+
+    let cache = tempfile::tempdir().unwrap();
+    let (doc, _) = scan_json(&["scan", &format!("file://{}", upstream.path().display())], cache.path());
+    let comps = doc["components"].as_array().unwrap();
+    let sub = comps.iter().find(|c| c["name"] == "lib").expect("submodule component");
+    assert_eq!(sub["purl"], "pkg:github/example/lib@89abcdef0123456789abcdef0123456789abcdef");
+    assert_eq!(sub["version"], "89abcdef0123456789abcdef0123456789abcdef");
+    let props = sub["properties"].as_array().unwrap();
+    assert!(props.iter().any(|p| p["name"] == "sovereign:kind" && p["value"] == "submodule"));
+    validate_cdx(&doc, "submodule");
+    // Not cloned: the cached checkout has no files under the submodule path.
+    let repos: Vec<_> = std::fs::read_dir(cache.path().join("repos")).unwrap().collect();
+    let checkout = repos[0].as_ref().unwrap().path();
+    let inside = std::fs::read_dir(checkout.join("third_party/lib")).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(inside, 0);
+}
