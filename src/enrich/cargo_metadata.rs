@@ -82,13 +82,7 @@ pub fn enrich(inv: &mut Inventory, root: &Path, manifests: &[String]) {
         let Some(p) = facts.get(&(c.name.clone(), v.clone())) else { continue };
         if c.license.declared.is_none() {
             if let Some(l) = &p.license {
-                c.license.declared = Some(LicenseValue {
-                    expression: l.clone(),
-                    original: Some(l.clone()),
-                    valid: spdx::Expression::parse(l).is_ok(),
-                    source: "cargo-metadata".into(),
-                    score: None,
-                });
+                c.license.declared = Some(LicenseValue::declared(l, "cargo-metadata"));
             }
         }
         if c.authors.is_empty() {

@@ -17,6 +17,36 @@ pub struct LicenseValue {
     pub score: Option<f32>,
 }
 
+impl LicenseValue {
+    /// A licence as a manifest or metadata file states it, not yet normalised: `expression` is the text as
+    /// written and `valid` says whether it already parses as a strict SPDX expression. The licence stage
+    /// normalises it later and keeps `original`.
+    pub fn declared(raw: &str, source: impl Into<String>) -> Self {
+        let raw = raw.trim();
+        LicenseValue {
+            expression: raw.to_string(),
+            original: Some(raw.to_string()),
+            valid: spdx::Expression::parse(raw).is_ok(),
+            source: source.into(),
+            score: None,
+        }
+    }
+}
+
+/// What kind of obligations a licence carries; policies select licences by category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LicenseCategory {
+    Permissive,
+    WeakCopyleft,
+    StrongCopyleft,
+    NetworkCopyleft,
+    PublicDomain,
+    NonCommercial,
+    UseRestricted,
+    Proprietary,
+}
+
 /// Declared, detected and concluded licences of a component (DESIGN.md).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LicenseInfo {

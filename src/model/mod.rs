@@ -14,5 +14,5 @@ pub mod purl;
 pub use component::{Component, ComponentKind, Ecosystem, Hash, HashAlg, Location, Scope, SourceKind};
 pub use diagnostic::{Diagnostic, Severity};
 pub use inventory::{Edge, EdgeKind, Inventory, Subject};
-pub use license::{LicenseInfo, LicenseValue};
+pub use license::{LicenseCategory, LicenseInfo, LicenseValue};
 pub use origin::{Evidence, EvidenceKind, Origin};

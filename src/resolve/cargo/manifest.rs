@@ -87,7 +87,7 @@ pub fn parse(text: &str, path: &str, dir: &str, diags: &mut Vec<Diagnostic>) -> 
     if let Some(pkg) = root.get("package") {
         let line = line_of(text, pkg.span().start);
         match pkg.get_ref() {
-            DeValue::Table(t) => m.package = Some(package(t, text, line, path, diags)),
+            DeValue::Table(t) => m.package = Some(package(t, line, path, diags)),
             _ => diags
                 .push(Diagnostic::error("invalid-manifest", "`package` is not a table").at(path, Some(line))),
         }
@@ -142,7 +142,7 @@ pub fn parse(text: &str, path: &str, dir: &str, diags: &mut Vec<Diagnostic>) -> 
     Ok(m)
 }
 
-fn package(t: &DeTable<'_>, text: &str, line: u32, path: &str, diags: &mut Vec<Diagnostic>) -> PackageDecl {
+fn package(t: &DeTable<'_>, line: u32, path: &str, diags: &mut Vec<Diagnostic>) -> PackageDecl {
     let mut p = PackageDecl { line, ..PackageDecl::default() };
     match tu::string(t, "name") {
         Some(n) => p.name = n,
@@ -159,7 +159,6 @@ fn package(t: &DeTable<'_>, text: &str, line: u32, path: &str, diags: &mut Vec<D
     p.authors = tu::strings(t, "authors");
     p.repository = tu::string(t, "repository");
     p.description = tu::string(t, "description");
-    let _ = text;
     p
 }
 

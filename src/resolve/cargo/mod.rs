@@ -247,7 +247,7 @@ fn declared_kind(decls: &[&DepDecl]) -> EdgeKind {
         .unwrap_or(EdgeKind::Normal)
 }
 
-fn member_component(m: &Manifest, version: Option<&str>, p: Option<&LockPackage>) -> Component {
+fn member_component(m: &Manifest, version: Option<&str>) -> Component {
     let pkg = m.package.as_ref().expect("members have a package");
     let version =
         version.map(str::to_string).or_else(|| pkg.version.clone()).unwrap_or_else(|| "0.0.0".into());
@@ -257,20 +257,11 @@ fn member_component(m: &Manifest, version: Option<&str>, p: Option<&LockPackage>
     c.kind = ComponentKind::Application;
     c.source = Some(SourceKind::Local);
     c.found_in.push(Location::new(&m.path, Some(pkg.line)));
-    if let Some(p) = p {
-        let _ = p;
-    }
     c.description = pkg.description.clone();
     c.authors = pkg.authors.clone();
     c.repository = pkg.repository.clone();
     if let Some(l) = &pkg.license {
-        c.license.declared = Some(LicenseValue {
-            expression: l.clone(),
-            original: Some(l.clone()),
-            valid: spdx::Expression::parse(l).is_ok(),
-            source: m.path.clone(),
-            score: None,
-        });
+        c.license.declared = Some(LicenseValue::declared(l, &m.path));
     }
     c
 }
@@ -349,7 +340,7 @@ fn from_lock(lock: &Lock, lock_path: &str, members: &[Manifest]) -> Resolution {
     for (i, p) in lock.packages.iter().enumerate() {
         let (id, source) = ids[i].clone();
         let mut c = match member_of[i] {
-            Some(m) => member_component(m, Some(&p.version), Some(p)),
+            Some(m) => member_component(m, Some(&p.version)),
             None => {
                 let mut c = Component::new(Ecosystem::Cargo, &p.name, Some(p.version.clone())).with_purl(id);
                 c.source = source.or_else(|| Some(SourceKind::Path { path: String::new() }));
@@ -366,7 +357,7 @@ fn from_lock(lock: &Lock, lock_path: &str, members: &[Manifest]) -> Resolution {
         out.components.push(c);
     }
     // Direct dependencies, with the manifest line that declares them; path sources of non-members.
-    for (i, p) in lock.packages.iter().enumerate() {
+    for (i, _) in lock.packages.iter().enumerate() {
         let Some(m) = member_of[i] else { continue };
         for &(j, kind) in &edges_out[i] {
             out.edges.push(Edge {
@@ -388,7 +379,6 @@ fn from_lock(lock: &Lock, lock_path: &str, members: &[Manifest]) -> Resolution {
                 }
             }
         }
-        let _ = p;
     }
     for (i, _) in lock.packages.iter().enumerate() {
         if member_of[i].is_some() {
@@ -409,9 +399,9 @@ fn from_lock(lock: &Lock, lock_path: &str, members: &[Manifest]) -> Resolution {
 fn from_manifests(members: &[Manifest], all: &BTreeMap<String, Manifest>) -> Resolution {
     let mut out = Resolution::default();
     let member_ids: BTreeMap<&str, String> =
-        members.iter().map(|m| (m.dir.as_str(), member_component(m, None, None).id)).collect();
+        members.iter().map(|m| (m.dir.as_str(), member_component(m, None).id)).collect();
     for m in members {
-        let app = member_component(m, None, None);
+        let app = member_component(m, None);
         for d in &m.deps {
             let kind = declared_kind(&[d]);
             let target_dir = d.path.as_ref().and_then(|p| join_rel(&m.dir, p));
