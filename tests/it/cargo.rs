@@ -511,3 +511,60 @@ fn corpus_uv_counts() {
     let trampoline = by_name(&inv, "uv-trampoline");
     assert_eq!(trampoline.kind, ComponentKind::Application);
 }
+
+/// `--cargo-metadata` reads licences from the local cargo cache and is isolated from the scanned
+/// repository's cargo configuration and toolchain file, both of which try to run code here.
+#[cfg(unix)]
+#[test]
+fn cargo_metadata_mode_is_isolated_from_the_repository() {
+    use std::os::unix::fs::PermissionsExt;
+    // A crate sovereign itself depends on is in the local registry cache once sovereign is built.
+    let own_lock = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.lock")).unwrap();
+    let start = own_lock.find("[[package]]\nname = \"hex\"\n").expect("hex in sovereign's lockfile");
+    let end = own_lock[start + 1..].find("[[package]]").map(|e| start + 1 + e).unwrap_or(own_lock.len());
+    let hex_entry = &own_lock[start..end];
+    let hex_version = hex_entry.lines().find_map(|l| l.strip_prefix("version = ")).unwrap().trim_matches('"');
+
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("PWNED");
+    let evil = dir.path().join("evil.sh");
+    std::fs::write(&evil, format!("#!/bin/sh\ntouch '{}'\nexec \"$@\"\n", marker.display())).unwrap();
+    std::fs::set_permissions(&evil, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let toolchain = dir.path().join("evil-toolchain/bin");
+    std::fs::create_dir_all(&toolchain).unwrap();
+    for tool in ["cargo", "rustc"] {
+        let p = toolchain.join(tool);
+        std::fs::write(&p, format!("#!/bin/sh\ntouch '{}'\nexit 1\n", marker.display())).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let repo = dir.path().join("repo");
+    write_files(
+        &repo,
+        &[
+            ("Cargo.toml", &format!("[package]\nname = \"victim\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nhex = \"={hex_version}\"\n\n[workspace]\n")),
+            ("src/lib.rs", ""),
+            ("Cargo.lock", &format!("version = 4\n\n[[package]]\nname = \"victim\"\nversion = \"0.1.0\"\ndependencies = [\n \"hex\",\n]\n\n{hex_entry}")),
+            (".cargo/config.toml", &format!("[build]\nrustc-wrapper = \"{}\"\nrustc = \"{}\"\n", evil.display(), evil.display())),
+            ("rust-toolchain.toml", &format!("[toolchain]\npath = \"{}\"\n", toolchain.parent().unwrap().display())),
+        ],
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let inv = sovereign::scan(&sovereign::ScanOptions {
+        source: repo.display().to_string(),
+        reference: None,
+        cache_dir: cache.path().to_path_buf(),
+        progress: false,
+        cargo_metadata: true,
+    })
+    .unwrap()
+    .inventory;
+    assert!(!marker.exists(), "the repository's cargo config or toolchain file ran code");
+    let failures: Vec<_> = inv.diagnostics.iter().filter(|d| d.code == "cargo-metadata-failed").collect();
+    assert!(failures.is_empty(), "{failures:#?}");
+    let hex = by_name(&inv, "hex");
+    let declared = hex.license.declared.as_ref().expect("licence from cargo metadata");
+    assert_eq!(declared.source, "cargo-metadata");
+    assert!(declared.valid, "{declared:?}");
+    assert!(!hex.authors.is_empty());
+    assert!(hex.repository.is_some());
+}

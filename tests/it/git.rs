@@ -116,9 +116,17 @@ fn branch_tag_commit_and_refetch() {
     // A plain local path to the repository, with --ref, goes through the cache too.
     let (doc, _) = scan_json(&["scan", upstream.path().to_str().unwrap(), "--ref", "v0.1.1"], cache.path());
     assert_eq!(subject_commit(&doc), c1.to_string());
-    // Without --ref the working tree is read in place and its HEAD recorded.
+    // Without --ref the working tree is read in place, its HEAD recorded, and its origin URL recorded
+    // without the credentials it carries.
+    repo.remote("origin", "https://user:tok3n@example.com/o/r.git").unwrap();
     let (doc, _) = scan_json(&["scan", upstream.path().to_str().unwrap()], cache.path());
     assert_eq!(subject_commit(&doc), c4.to_string());
+    let text = doc.to_string();
+    assert!(!text.contains("tok3n"), "credentials leaked into the SBOM");
+    assert_eq!(
+        doc["metadata"]["component"]["externalReferences"][0]["url"],
+        "https://***@example.com/o/r.git"
+    );
 }
 
 fn expect_error(args: &[&str], cache: &Path, needle: &str) -> String {
@@ -159,6 +167,7 @@ fn unknown_ref_not_a_repository_and_unreachable_are_one_line_exit_2() {
         "cannot reach",
     );
     assert!(!err.contains("s3cret"), "{err}");
+    expect_error(&["scan", &format!("ssh://git@127.0.0.1:{port}/o/r.git")], cache.path(), "cannot reach");
     expect_error(&["scan", "/definitely/not/here"], cache.path(), "does not exist");
 }
 
