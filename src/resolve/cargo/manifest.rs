@@ -77,6 +77,15 @@ pub struct Manifest {
     pub deps: Vec<DepDecl>,
 }
 
+/// The dependency tables of a manifest (and of each `[target.*]` table), with their kind.
+const DEP_TABLES: [(&str, DepKind); 5] = [
+    ("dependencies", DepKind::Normal),
+    ("dev-dependencies", DepKind::Dev),
+    ("dev_dependencies", DepKind::Dev),
+    ("build-dependencies", DepKind::Build),
+    ("build_dependencies", DepKind::Build),
+];
+
 /// Parses one manifest. Problems inside an otherwise valid file (a dependency of the wrong type) become
 /// diagnostics and the rest of the file is still read.
 pub fn parse(text: &str, path: &str, dir: &str, diags: &mut Vec<Diagnostic>) -> Result<Manifest, Diagnostic> {
@@ -111,13 +120,7 @@ pub fn parse(text: &str, path: &str, dir: &str, diags: &mut Vec<Diagnostic>) -> 
         }
         m.workspace = Some(w);
     }
-    for (key, kind) in [
-        ("dependencies", DepKind::Normal),
-        ("dev-dependencies", DepKind::Dev),
-        ("dev_dependencies", DepKind::Dev),
-        ("build-dependencies", DepKind::Build),
-        ("build_dependencies", DepKind::Build),
-    ] {
+    for (key, kind) in DEP_TABLES {
         if let Some(t) = tu::table(root, key) {
             m.deps.extend(dep_table(t, Some(kind), None, text, path, diags));
         }
@@ -125,13 +128,7 @@ pub fn parse(text: &str, path: &str, dir: &str, diags: &mut Vec<Diagnostic>) -> 
     if let Some(targets) = tu::table(root, "target") {
         for (cfg, v) in targets.iter() {
             let DeValue::Table(t) = v.get_ref() else { continue };
-            for (key, kind) in [
-                ("dependencies", DepKind::Normal),
-                ("dev-dependencies", DepKind::Dev),
-                ("dev_dependencies", DepKind::Dev),
-                ("build-dependencies", DepKind::Build),
-                ("build_dependencies", DepKind::Build),
-            ] {
+            for (key, kind) in DEP_TABLES {
                 if let Some(deps) = tu::table(t, key) {
                     let target = Some(cfg.get_ref().to_string());
                     m.deps.extend(dep_table(deps, Some(kind), target, text, path, diags));
