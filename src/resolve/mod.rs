@@ -5,8 +5,10 @@
 
 pub mod cargo;
 mod glob;
+pub mod maven;
 pub mod submodule;
 pub mod toml_util;
+pub mod xml;
 
 use crate::model::{Component, Diagnostic, Edge};
 use crate::source::{Gitlink, SourceTree};
@@ -46,7 +48,11 @@ pub trait Resolver: Sync {
 
 /// Every resolver, in a fixed order.
 pub fn all() -> Vec<Box<dyn Resolver>> {
-    vec![Box::new(cargo::CargoResolver), Box::new(submodule::SubmoduleResolver)]
+    vec![
+        Box::new(cargo::CargoResolver),
+        Box::new(submodule::SubmoduleResolver),
+        Box::new(maven::MavenResolver),
+    ]
 }
 
 /// Runs every resolver, in parallel across resolvers, and concatenates their results in a fixed order.
