@@ -194,7 +194,13 @@ fn element(s: &quick_xml::events::BytesStart<'_>, line: u32, path: &str) -> Resu
         })?;
         attrs.push((key, value.into_owned()));
     }
-    Ok(Element { name: local(s.name().into_inner()).to_string(), attrs, text: String::new(), line, children: vec![] })
+    Ok(Element {
+        name: local(s.name().into_inner()).to_string(),
+        attrs,
+        text: String::new(),
+        line,
+        children: vec![],
+    })
 }
 
 #[cfg(test)]

@@ -92,12 +92,21 @@ pub fn resolve_poms(poms: &[Pom], exists: &dyn Fn(&str) -> bool) -> Resolution {
     let mut listed: Vec<String> = Vec::new();
     for p in poms {
         for (m, line) in &p.modules {
-            let target = join_rel(&p.dir, m).map(|t| if t.ends_with(".xml") { t } else { join_rel(&t, "pom.xml").unwrap_or(t) });
+            let target = join_rel(&p.dir, m).map(|t| {
+                if t.ends_with(".xml") {
+                    t
+                } else {
+                    join_rel(&t, "pom.xml").unwrap_or(t)
+                }
+            });
             match target {
                 Some(t) if exists(&t) => listed.push(t),
                 _ => out.diagnostics.push(
-                    Diagnostic::warning("maven-module-missing", format!("module `{m}` has no pom.xml in the tree"))
-                        .at(&p.path, Some(*line)),
+                    Diagnostic::warning(
+                        "maven-module-missing",
+                        format!("module `{m}` has no pom.xml in the tree"),
+                    )
+                    .at(&p.path, Some(*line)),
                 ),
             }
         }
@@ -137,20 +146,18 @@ pub fn resolve_poms(poms: &[Pom], exists: &dyn Fn(&str) -> bool) -> Resolution {
     out
 }
 
-fn module_component(
-    pom: &Pom,
-    eff: &Effective,
-    poms: &[Pom],
-    diags: &mut Vec<Diagnostic>,
-) -> Component {
+fn module_component(pom: &Pom, eff: &Effective, poms: &[Pom], diags: &mut Vec<Diagnostic>) -> Component {
     let g = eff.group_id.clone().unwrap_or_default();
     let g = model::interpolate(&g, &eff.props).unwrap_or(g);
     let (version, requirement) = match &eff.version {
         Ok(v) => (Some(v.clone()), None),
         Err((raw, why)) => {
             diags.push(
-                Diagnostic::warning("maven-version-unresolved", format!("the module's own version is unknown: {why}"))
-                    .at(&pom.path, Some(pom.line)),
+                Diagnostic::warning(
+                    "maven-version-unresolved",
+                    format!("the module's own version is unknown: {why}"),
+                )
+                .at(&pom.path, Some(pom.line)),
             );
             (None, Some(raw.clone()).filter(|r| !r.is_empty()))
         }
@@ -163,7 +170,9 @@ fn module_component(
     c.direct = true;
     c.source = Some(SourceKind::Local);
     c.found_in.push(Location::new(&pom.path, Some(pom.line)));
-    let text = |s: &Option<String>| s.as_ref().map(|s| model::interpolate(s, &eff.props).unwrap_or_else(|_| s.clone()));
+    let text = |s: &Option<String>| {
+        s.as_ref().map(|s| model::interpolate(s, &eff.props).unwrap_or_else(|_| s.clone()))
+    };
     c.description = text(&pom.description);
     c.homepage = text(&pom.url);
     c.repository = text(&pom.scm_url);
@@ -199,7 +208,8 @@ fn dependency(
         return; // Only meaningful in <dependencyManagement>.
     }
     let managed = eff.managed.get(&key(&g, &a, type_.as_deref(), classifier.as_deref()));
-    let scope_raw = scope_raw.or_else(|| managed.and_then(|m| m.scope.clone())).unwrap_or_else(|| "compile".into());
+    let scope_raw =
+        scope_raw.or_else(|| managed.and_then(|m| m.scope.clone())).unwrap_or_else(|| "compile".into());
     let optional = d.optional.as_deref().map(str::trim) == Some("true");
     let (scope, kind) = scope_of(&scope_raw, optional);
     let here = Location::new(&pom.path, Some(d.line));
@@ -219,13 +229,21 @@ fn dependency(
     }
     let (version, requirement, why) = match declared {
         Some(Ok(v)) if !is_range(&v) && !v.is_empty() => (Some(v), None, None),
-        Some(Ok(v)) => (None, Some(v.clone()), Some(format!("`{v}` is a version range; only a lockfile or a build could pick the version"))),
+        Some(Ok(v)) => (
+            None,
+            Some(v.clone()),
+            Some(format!("`{v}` is a version range; only a lockfile or a build could pick the version")),
+        ),
         Some(Err((raw, e))) => (None, Some(raw), Some(e.to_string())),
         None => {
-            let mut why = "no version here and no <dependencyManagement> in the repository manages it".to_string();
+            let mut why =
+                "no version here and no <dependencyManagement> in the repository manages it".to_string();
             if !eff.external_boms.is_empty() {
                 let boms: Vec<&str> = eff.external_boms.iter().map(|(b, _)| b.as_str()).collect();
-                why.push_str(&format!(" (it may come from the imported BOM(s) outside the repository: {})", boms.join(", ")));
+                why.push_str(&format!(
+                    " (it may come from the imported BOM(s) outside the repository: {})",
+                    boms.join(", ")
+                ));
             } else if let Some(p) = &eff.external_parent {
                 why.push_str(&format!(" (it may come from the parent `{p}` outside the repository)"));
             }
@@ -234,8 +252,11 @@ fn dependency(
     };
     if let Some(why) = why {
         out.diagnostics.push(
-            Diagnostic::warning("maven-version-unresolved", format!("`{g}:{a}`: {why}; listed as declared-unresolved"))
-                .at(&pom.path, Some(d.line)),
+            Diagnostic::warning(
+                "maven-version-unresolved",
+                format!("`{g}:{a}`: {why}; listed as declared-unresolved"),
+            )
+            .at(&pom.path, Some(d.line)),
         );
     }
     let id = maven_purl(&g, &a, version.as_deref(), type_.as_deref(), classifier.as_deref());

@@ -62,8 +62,11 @@ fn deps_of(el: Option<&Element>, path: &str, diags: &mut Vec<Diagnostic>) -> Vec
     for d in el.children_named("dependency") {
         let (Some(g), Some(a)) = (text(d, "groupId"), text(d, "artifactId")) else {
             diags.push(
-                Diagnostic::warning("invalid-dependency", "a <dependency> without groupId or artifactId; skipped")
-                    .at(path, Some(d.line)),
+                Diagnostic::warning(
+                    "invalid-dependency",
+                    "a <dependency> without groupId or artifactId; skipped",
+                )
+                .at(path, Some(d.line)),
             );
             continue;
         };
@@ -93,7 +96,9 @@ pub fn parse(text_: &str, path: &str, dir: &str, diags: &mut Vec<Diagnostic>) ->
         .at(path, Some(root.line)));
     }
     let Some(artifact) = root.child("artifactId").filter(|a| !a.text.trim().is_empty()) else {
-        return Err(Diagnostic::error("invalid-manifest", "the pom has no <artifactId>").at(path, Some(root.line)));
+        return Err(
+            Diagnostic::error("invalid-manifest", "the pom has no <artifactId>").at(path, Some(root.line))
+        );
     };
     let parent = root.child("parent").and_then(|p| {
         Some(ParentRef {
@@ -122,7 +127,11 @@ pub fn parse(text_: &str, path: &str, dir: &str, diags: &mut Vec<Diagnostic>) ->
         .unwrap_or_default();
     let developers = root
         .child("developers")
-        .map(|d| d.children_named("developer").filter_map(|dev| text(dev, "name").or_else(|| text(dev, "id"))).collect())
+        .map(|d| {
+            d.children_named("developer")
+                .filter_map(|dev| text(dev, "name").or_else(|| text(dev, "id")))
+                .collect()
+        })
         .unwrap_or_default();
     Ok(Pom {
         path: path.to_string(),
@@ -136,7 +145,11 @@ pub fn parse(text_: &str, path: &str, dir: &str, diags: &mut Vec<Diagnostic>) ->
         properties,
         modules,
         dependencies: deps_of(root.child("dependencies"), path, diags),
-        managed: deps_of(root.child("dependencyManagement").and_then(|m| m.child("dependencies")), path, diags),
+        managed: deps_of(
+            root.child("dependencyManagement").and_then(|m| m.child("dependencies")),
+            path,
+            diags,
+        ),
         licenses,
         description: text(&root, "description"),
         url: text(&root, "url"),
