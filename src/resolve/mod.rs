@@ -5,6 +5,7 @@
 
 pub mod cargo;
 mod glob;
+pub mod gradle;
 pub mod maven;
 pub mod submodule;
 pub mod toml_util;
@@ -52,6 +53,7 @@ pub fn all() -> Vec<Box<dyn Resolver>> {
         Box::new(cargo::CargoResolver),
         Box::new(submodule::SubmoduleResolver),
         Box::new(maven::MavenResolver),
+        Box::new(gradle::GradleResolver),
     ]
 }
 
