@@ -4,11 +4,20 @@
 //! Adding an ecosystem is one file here plus one line in [`all`].
 
 pub mod cargo;
+pub mod cocoapods;
+pub mod conan;
+pub mod dart;
+pub mod dotnet;
 mod glob;
 pub mod gradle;
+pub mod lockutil;
 pub mod maven;
+pub mod php;
+pub mod ruby;
 pub mod submodule;
+pub mod swift;
 pub mod toml_util;
+pub mod vcpkg;
 pub mod xml;
 
 use crate::model::{Component, Diagnostic, Edge};
@@ -54,6 +63,14 @@ pub fn all() -> Vec<Box<dyn Resolver>> {
         Box::new(submodule::SubmoduleResolver),
         Box::new(maven::MavenResolver),
         Box::new(gradle::GradleResolver),
+        Box::new(ruby::RubyResolver),
+        Box::new(php::PhpResolver),
+        Box::new(dotnet::DotnetResolver),
+        Box::new(swift::SwiftResolver),
+        Box::new(dart::DartResolver),
+        Box::new(conan::ConanResolver),
+        Box::new(vcpkg::VcpkgResolver),
+        Box::new(cocoapods::CocoapodsResolver),
     ]
 }
 
