@@ -4,4 +4,5 @@ mod cargo;
 mod cli;
 mod git;
 mod jvm;
+mod others;
 mod support;
