@@ -120,7 +120,7 @@ pub fn resolve_poms(poms: &[Pom], exists: &dyn Fn(&str) -> bool) -> Resolution {
     let mut module_ids = vec![String::new(); poms.len()];
     for &i in &modules {
         let c = module_component(&poms[i], &effs[i], poms, &mut out.diagnostics);
-        if let Some(g) = &effs[i].group_id {
+        if let Some(g) = &c.namespace {
             reactor.entry((g.clone(), poms[i].artifact_id.clone())).or_insert(c.id.clone());
         }
         module_ids[i] = c.id.clone();

@@ -270,3 +270,28 @@ impl<'a> Builder<'a> {
         Effective { ancestors, props, group_id, version, managed, external_boms, external_parent }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interpolation_chains_cycles_and_missing() {
+        let props: BTreeMap<String, String> = [
+            ("a", "${b}.1"),
+            ("b", "${c}-x"),
+            ("c", "7"),
+            ("loop1", "${loop2}"),
+            ("loop2", "${loop1}"),
+            ("self", "${self}"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        assert_eq!(interpolate("v${a}/${c}", &props).unwrap(), "v7-x.1/7");
+        assert!(matches!(interpolate("${loop1}", &props), Err(Unresolved::Cycle(_))));
+        assert!(matches!(interpolate("${self}", &props), Err(Unresolved::Cycle(_))));
+        assert_eq!(interpolate("${nope}", &props), Err(Unresolved::Property("nope".into())));
+        assert_eq!(interpolate("plain ${unclosed", &props).unwrap(), "plain ${unclosed");
+    }
+}
