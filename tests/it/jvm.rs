@@ -563,6 +563,7 @@ dependencies {
     annotationProcessor 'org.projectlombok:lombok'
     runtimeOnly "org.postgresql:postgresql:$pgVersion"
     implementation libs.commons.lang3
+    runtimeOnly group: 'io.micrometer', name: 'micrometer-core', version: '1.12.0'
 }
 "#,
             ),
@@ -588,7 +589,7 @@ spotless = { id = "com.diffplug.spotless", version = "6.25.0" }
 "#,
             ),
             ("gradle/verification-metadata.xml", &verification),
-            ("app/build.gradle.kts", "dependencies {\n    implementation(libs.slf4j)\n    implementation(\"com.squareup.okhttp3:okhttp:4.12.0\")\n}\n"),
+            ("app/build.gradle.kts", "dependencies {\n    implementation(libs.slf4j)\n    implementation(\"com.squareup.okhttp3:okhttp:4.12.0\")\n    testImplementation(group = \"org.mockito\", name = \"mockito-core\", version = \"5.8.0\")\n}\n"),
         ],
     );
 }
@@ -648,6 +649,10 @@ fn gradle_lockfiles_catalogs_checksums_and_scripts() {
         "pkg:maven/com.squareup.okhttp3/okhttp@4.12.0",
         EdgeKind::Normal
     ));
+    // Map notation, Groovy and Kotlin.
+    let micrometer = by_purl(&inv, "pkg:maven/io.micrometer/micrometer-core@1.12.0");
+    assert_eq!(micrometer.found_in[0].to_string(), "build.gradle:13");
+    assert!(has_edge(&inv, "gradle-project:app", "pkg:maven/org.mockito/mockito-core@5.8.0", EdgeKind::Dev));
     assert!(inv.components.iter().all(|c| c.name != "used" && c.name != "out"), "nothing invented");
     validate_cdx(&cdx(&inv), "gradle_build");
 }

@@ -247,8 +247,7 @@ const CONFIGURATIONS: &[&str] = &[
     "developmentOnly",
 ];
 
-/// Best-effort reading of `build.gradle(.kts)`: `conf 'g:a:v'`, `conf("g:a:v")`, `conf(group: …)` is not
-/// read. The script is never evaluated; variables in versions stay as written.
+/// Best-effort reading of `build.gradle(.kts)`: `conf 'g:a:v'`, `conf("g:a:v")`, and the map notation `group: 'g', name: 'a', version: 'v'`. The script is never evaluated; variables in versions stay as written.
 pub fn parse_script(text: &str) -> Vec<Coord> {
     let mut out = Vec::new();
     for (i, raw) in text.lines().enumerate() {
@@ -265,6 +264,12 @@ pub fn parse_script(text: &str) -> Vec<Coord> {
         let rest =
             rest.strip_prefix("platform(").or_else(|| rest.strip_prefix("enforcedPlatform(")).unwrap_or(rest);
         let rest = rest.trim_start();
+        if rest.starts_with("group") {
+            if let Some(c) = map_notation(rest, i as u32 + 1, conf) {
+                out.push(c);
+            }
+            continue;
+        }
         let Some(q) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else { continue };
         let Some(end) = rest[1..].find(q) else { continue };
         let notation = &rest[1..1 + end];
@@ -291,6 +296,43 @@ pub fn parse_script(text: &str) -> Vec<Coord> {
         });
     }
     out
+}
+
+/// Map notation: `group: 'g', name: 'a', version: 'v'` (Groovy) or `group = "g", name = "a", version = "v"`
+/// (Kotlin); only quoted literal values are taken.
+fn map_notation(rest: &str, line: u32, conf: &str) -> Option<Coord> {
+    let value = |key: &str| -> Option<String> {
+        let mut from = 0;
+        while let Some(i) = rest[from..].find(key) {
+            let at = from + i;
+            let before_ok = at == 0 || !rest.as_bytes()[at - 1].is_ascii_alphanumeric();
+            let after = rest[at + key.len()..].trim_start();
+            if let (true, Some(after)) =
+                (before_ok, after.strip_prefix(':').or_else(|| after.strip_prefix('=')))
+            {
+                let after = after.trim_start();
+                let q = after.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+                let end = after[1..].find(q)?;
+                return Some(after[1..1 + end].to_string());
+            }
+            from = at + key.len();
+        }
+        None
+    };
+    let (g, a) = (value("group")?, value("name")?);
+    if g.is_empty() || a.is_empty() || g.contains('$') || a.contains('$') {
+        return None;
+    }
+    let (version, requirement) = split_version(value("version").as_deref());
+    Some(Coord {
+        group: g,
+        name: a,
+        version,
+        requirement,
+        classifier: value("classifier"),
+        line,
+        configurations: vec![conf.to_string()],
+    })
 }
 
 /// A literal `key = 'value'` / `key = "value"` assignment of a build script or `key=value` of
