@@ -129,8 +129,16 @@ fn maven_reactor(dir: &Path) {
   <packaging>pom</packaging>
   <properties>
     <base.version>1.8</base.version>
+    <slf4j.version>2.0.9</slf4j.version>
   </properties>
   <modules><module>services/api</module><module>core</module></modules>
+  <dependencies>
+    <dependency>
+      <groupId>org.slf4j</groupId>
+      <artifactId>slf4j-api</artifactId>
+      <version>${slf4j.version}</version>
+    </dependency>
+  </dependencies>
 </project>
 "#,
             ),
@@ -143,6 +151,7 @@ fn maven_reactor(dir: &Path) {
     <version>2.5.0</version>
   </parent>
   <artifactId>core</artifactId>
+  <properties><slf4j.version>2.0.12</slf4j.version></properties>
   <licenses><license><name>MIT</name></license></licenses>
 </project>
 "#,
@@ -289,8 +298,21 @@ fn maven_inheritance_interpolation_and_management() {
         .iter()
         .any(|d| d.code == "maven-version-unresolved" && d.message.contains("org.junit:junit-bom:5.10.2")));
     assert_eq!(diag_lines(&inv, "maven-module-missing"), ["pom.xml:24"]);
-    // Nothing transitive is invented: exactly the seven declared dependencies minus the module one.
-    assert_eq!(inv.components.iter().filter(|c| c.kind == ComponentKind::Library).count(), 6);
+    // A parent's <dependencies> are inherited, interpolated in each child's context: the middle parent
+    // and `api` get slf4j 2.0.9, `core` overrides the property and gets 2.0.12.
+    let platform_id = "pkg:maven/org.example/platform@2.5.0";
+    let core_id = "pkg:maven/org.example/core@2.5.0";
+    for (from, v) in [(platform_id, "2.0.9"), (api_id, "2.0.9"), (core_id, "2.0.12")] {
+        let to = format!("pkg:maven/org.slf4j/slf4j-api@{v}");
+        assert!(has_edge(&inv, from, &to, EdgeKind::Normal), "{from} -> {to}");
+    }
+    assert!(!has_edge(&inv, core_id, "pkg:maven/org.slf4j/slf4j-api@2.0.9", EdgeKind::Normal));
+    assert_eq!(
+        by_purl(&inv, "pkg:maven/org.slf4j/slf4j-api@2.0.12").found_in[0].to_string(),
+        "platform/pom.xml:15"
+    );
+    // Nothing transitive is invented: the seven declarations of `api` minus the module one, and slf4j twice.
+    assert_eq!(inv.components.iter().filter(|c| c.kind == ComponentKind::Library).count(), 8);
     assert!(inv.components.iter().all(|c| c.name != "fixture"));
 
     validate_cdx(&cdx(&inv), "maven_inheritance");

@@ -142,6 +142,13 @@ pub fn resolve_poms(poms: &[Pom], exists: &dyn Fn(&str) -> bool) -> Resolution {
         for d in &pom.dependencies {
             dependency(pom, eff, d, &module_ids[i], &reactor, &mut out);
         }
+        // A parent's <dependencies> are inherited: edges from this module too, interpolated in its context
+        // (found at the parent's line).
+        for &a in &eff.ancestors {
+            for d in &poms[a].dependencies {
+                dependency(&poms[a], eff, d, &module_ids[i], &reactor, &mut out);
+            }
+        }
     }
     out
 }
