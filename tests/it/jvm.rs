@@ -318,6 +318,55 @@ fn maven_inheritance_interpolation_and_management() {
     validate_cdx(&cdx(&inv), "maven_inheritance");
 }
 
+#[test]
+fn maven_parent_outside_the_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[(
+            "pom.xml",
+            r#"<project>
+  <parent>
+    <groupId>org.springframework.boot</groupId>
+    <artifactId>spring-boot-starter-parent</artifactId>
+    <version>3.2.0</version>
+    <relativePath/>
+  </parent>
+  <groupId>com.acme</groupId>
+  <artifactId>svc</artifactId>
+  <version>${project.parent.version}-acme</version>
+  <dependencies>
+    <dependency>
+      <groupId>org.springframework.boot</groupId>
+      <artifactId>spring-boot-starter-web</artifactId>
+    </dependency>
+    <dependency>
+      <groupId>com.acme</groupId>
+      <artifactId>lib</artifactId>
+      <version>${lib.version}</version>
+    </dependency>
+  </dependencies>
+</project>
+"#,
+        )],
+    );
+    let inv = scan_dir(dir.path());
+    // project.parent.version is known even though the parent itself is not in the repository.
+    let svc = by_purl(&inv, "pkg:maven/com.acme/svc@3.2.0-acme");
+    assert_eq!(svc.kind, ComponentKind::Application);
+    assert_eq!(diag_lines(&inv, "maven-parent-outside-repo"), ["pom.xml:2"]);
+    assert_eq!(diag_lines(&inv, "maven-version-unresolved"), ["pom.xml:12", "pom.xml:16"]);
+    let web = inv.diagnostics.iter().find(|d| d.location.as_ref().unwrap().line == Some(12)).unwrap();
+    assert!(
+        web.message.contains("org.springframework.boot:spring-boot-starter-parent:3.2.0"),
+        "{}",
+        web.message
+    );
+    let lib = by_purl(&inv, "pkg:maven/com.acme/lib");
+    assert_eq!(lib.requirement.as_deref(), Some("${lib.version}"));
+    validate_cdx(&cdx(&inv), "maven_external_parent");
+}
+
 fn billion_laughs() -> String {
     let mut s = String::from("<?xml version=\"1.0\"?>\n<!DOCTYPE project [\n  <!ENTITY lol \"lol\">\n");
     for i in 1..10 {
