@@ -27,6 +27,26 @@ pub fn build(
     Some(canonical_qualifiers(p.to_string()))
 }
 
+/// Like [`build`], with a subpath (a CocoaPods subspec: `pkg:cocoapods/GoogleUtilities@7.5.2#NSData+zlib`).
+pub fn build_with_subpath(
+    ty: &str,
+    namespace: Option<&str>,
+    name: &str,
+    version: Option<&str>,
+    qualifiers: &[(&str, &str)],
+    subpath: &str,
+) -> Option<String> {
+    let base = build(ty, namespace, name, version, qualifiers)?;
+    if subpath.is_empty() {
+        return Some(base);
+    }
+    let mut p = PackageUrl::new(ty, name).ok()?;
+    p.with_subpath(subpath.to_string()).ok()?;
+    let tail = p.to_string();
+    let sub = tail.split_once('#').map(|(_, s)| s)?;
+    Some(format!("{base}#{sub}"))
+}
+
 /// The purl specification's own test suite writes `:` and `/` unencoded in qualifier values
 /// (`vcs_url=git%2Bhttps://host/repo%40rev`); the `packageurl` crate encodes them. Both parse to the same
 /// purl; we emit the spec's canonical form.

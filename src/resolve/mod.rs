@@ -4,9 +4,21 @@
 //! Adding an ecosystem is one file here plus one line in [`all`].
 
 pub mod cargo;
+pub mod cocoapods;
+pub mod conan;
+pub mod dart;
+pub mod dotnet;
 mod glob;
+pub mod gradle;
+pub mod lockutil;
+pub mod maven;
+pub mod php;
+pub mod ruby;
 pub mod submodule;
+pub mod swift;
 pub mod toml_util;
+pub mod vcpkg;
+pub mod xml;
 
 use crate::model::{Component, Diagnostic, Edge};
 use crate::source::{Gitlink, SourceTree};
@@ -46,7 +58,20 @@ pub trait Resolver: Sync {
 
 /// Every resolver, in a fixed order.
 pub fn all() -> Vec<Box<dyn Resolver>> {
-    vec![Box::new(cargo::CargoResolver), Box::new(submodule::SubmoduleResolver)]
+    vec![
+        Box::new(cargo::CargoResolver),
+        Box::new(submodule::SubmoduleResolver),
+        Box::new(maven::MavenResolver),
+        Box::new(gradle::GradleResolver),
+        Box::new(ruby::RubyResolver),
+        Box::new(php::PhpResolver),
+        Box::new(dotnet::DotnetResolver),
+        Box::new(swift::SwiftResolver),
+        Box::new(dart::DartResolver),
+        Box::new(conan::ConanResolver),
+        Box::new(vcpkg::VcpkgResolver),
+        Box::new(cocoapods::CocoapodsResolver),
+    ]
 }
 
 /// Runs every resolver, in parallel across resolvers, and concatenates their results in a fixed order.

@@ -3,4 +3,6 @@
 mod cargo;
 mod cli;
 mod git;
+mod jvm;
+mod others;
 mod support;
