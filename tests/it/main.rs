@@ -4,4 +4,5 @@ mod cargo;
 mod cli;
 mod git;
 mod origin;
+mod origin_online;
 mod support;

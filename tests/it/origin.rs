@@ -35,6 +35,7 @@ fn component(purl: &str) -> Component {
         "pypi" => Ecosystem::Pypi,
         "cargo" => Ecosystem::Cargo,
         "huggingface" => Ecosystem::Huggingface,
+        "generic" => Ecosystem::Generic,
         other => panic!("no ecosystem for {other}"),
     };
     let mut c =
@@ -166,6 +167,24 @@ fn mirrors_and_generic_hosts_say_nothing() {
     assert_eq!(o.evidence.len(), 1, "{o:#?}");
     assert_eq!(o.evidence[0].country, None);
     assert!(o.evidence[0].source.contains("mirrors_not_origin"));
+    // Registry download hosts name nobody, even those on an organisation's domain.
+    for u in [
+        "https://repo.maven.apache.org/maven2/a/b/1/b-1.jar",
+        "https://proxy.golang.org/x/@v/v1.zip",
+        "https://files.pythonhosted.org/packages/x.whl",
+        "https://pypi.python.org/packages/x.tar.gz",
+        "https://registry.npmjs.org/x/-/x-1.tgz",
+    ] {
+        let mut c = component("pkg:generic/x@1");
+        c.source = Some(sovereign::model::SourceKind::Url { url: u.into() });
+        assert!(origin::attribute(kb, &c, AttributeTo::Headquarters, kb.floor).evidence.is_empty(), "{u}");
+    }
+    // A direct download from a known owner's repository names it.
+    let mut c = component("pkg:generic/x@1");
+    c.source = Some(sovereign::model::SourceKind::Url {
+        url: "https://github.com/alibaba/nacos/archive/refs/tags/2.4.0.tar.gz".into(),
+    });
+    assert_eq!(origin::attribute(kb, &c, AttributeTo::Headquarters, kb.floor).country.as_deref(), Some("CN"));
     // docs.rs, .rs, .ai and .io carry nothing either.
     for h in [
         "https://docs.rs/x",

@@ -61,9 +61,10 @@ pub fn collect(kb: &KnowledgeBase, c: &Component) -> Vec<Evidence> {
     }
     match &c.source {
         Some(SourceKind::Git { url, .. }) => urls.push((url, false)),
-        Some(SourceKind::Url { url }) | Some(SourceKind::Registry { url: Some(url) }) => {
-            urls.push((url, true))
-        }
+        // A direct download names its host and owner like a repository does (a mirror says nothing);
+        // an alternative registry's URL only tells whether it is a mirror.
+        Some(SourceKind::Url { url }) => urls.push((url, false)),
+        Some(SourceKind::Registry { url: Some(url) }) => urls.push((url, true)),
         _ => {}
     }
     for (u, download) in urls {
@@ -315,7 +316,7 @@ fn host_owner(kb: &KnowledgeBase, host: &str, owner: &str, seen_in: &str, ev: &m
 fn url_evidence(kb: &KnowledgeBase, raw: &str, download: bool, ev: &mut Vec<Evidence>) {
     let w = kb.w();
     let Some((host, path)) = split_url(raw) else { return };
-    if kb.mirrors.contains(&host) || kb.mirrors.iter().any(|m| host.ends_with(&format!(".{m}"))) {
+    if in_set(&kb.mirrors, &host) {
         ev.push(Evidence {
             kind: EvidenceKind::CodeHost,
             value: host.clone(),
@@ -370,9 +371,7 @@ fn url_evidence(kb: &KnowledgeBase, raw: &str, download: bool, ev: &mut Vec<Evid
         github_owner(kb, user, "GitHub Pages site", ev);
         return;
     }
-    if kb.hosts_no_signal.contains(&host)
-        || kb.hosts_no_signal.iter().any(|h| host.ends_with(&format!(".{h}")))
-    {
+    if in_set(&kb.hosts_no_signal, &host) {
         return;
     }
     domain_evidence(kb, &host, EvidenceKind::WebDomain, ev);
@@ -380,10 +379,24 @@ fn url_evidence(kb: &KnowledgeBase, raw: &str, download: bool, ev: &mut Vec<Evid
 
 /// A web site's host: an organisation's web domain, else its ccTLD (weak).
 pub fn web_evidence(kb: &KnowledgeBase, host: &str, ev: &mut Vec<Evidence>) {
-    if kb.hosts_no_signal.contains(host) {
+    if in_set(&kb.hosts_no_signal, host) {
         return;
     }
     domain_evidence(kb, host, EvidenceKind::WebDomain, ev);
+}
+
+/// Whether `host` or one of its parent domains is in the set (no allocation).
+fn in_set(set: &std::collections::HashSet<String>, host: &str) -> bool {
+    let mut h = host;
+    loop {
+        if set.contains(h) {
+            return true;
+        }
+        match h.split_once('.') {
+            Some((_, rest)) if rest.contains('.') => h = rest,
+            _ => return false,
+        }
+    }
 }
 
 /// An organisation's domain, else the country of its ccTLD (weak).
