@@ -437,3 +437,38 @@ fn user_rules_extend_the_knowledge_base() {
     assert!(stdout.contains("origin: NO, confidence 0.85"), "{stdout}");
     assert!(stdout.contains("organisation: Serde Org (headquarters NO"), "{stdout}");
 }
+
+#[test]
+fn corpus_attributions_are_all_backed_by_strong_evidence() {
+    let Some(corpus) = support::corpus("corpus_attributions_are_all_backed_by_strong_evidence") else {
+        return;
+    };
+    for dir in ["rust/astral-sh__uv", "rust/BurntSushi__ripgrep"] {
+        let inv = support::scan_dir(&corpus.join(dir));
+        let mut attributed = 0;
+        for c in &inv.components {
+            if let Some(cc) = &c.origin.country {
+                attributed += 1;
+                assert!(
+                    c.origin.evidence.iter().any(|e| !e.weak && e.country.as_deref() == Some(cc.as_str())),
+                    "{}: {:#?}",
+                    c.id,
+                    c.origin
+                );
+                assert!(c.origin.confidence >= 0.6);
+                assert!(c.origin.organisation.is_some(), "{}", c.id);
+            }
+        }
+        let by = |n: &str| inv.components.iter().find(|c| c.name == n);
+        for individual in ["serde", "regex-automata", "memchr", "tokio", "clap"] {
+            if let Some(c) = by(individual) {
+                // regex-automata and memchr are BurntSushi's (repository not in a lockfile); tokio, clap,
+                // serde have no organisation: nothing names a country offline.
+                assert_eq!(c.origin.country, None, "{}", c.id);
+            }
+        }
+        eprintln!("{dir}: {attributed} of {} components attributed", inv.components.len());
+        let doc = support::cdx(&inv);
+        support::validate_cdx(&doc, "corpus_attributions_are_all_backed_by_strong_evidence");
+    }
+}

@@ -242,3 +242,47 @@ fn online_is_off_by_default() {
     assert_eq!(inv.components[0].origin.country, None);
     assert!(server.seen.lock().unwrap().is_empty());
 }
+
+#[test]
+fn cli_online_explain_uses_the_configured_api_and_token() {
+    let server = serve(|path| match path {
+        "/users/kim-dev" => ok(SEOUL_USER),
+        _ => Some(("404 Not Found", vec![], "{}".into())),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let commit = "0123456789abcdef0123456789abcdef01234567";
+    let lock = format!(
+        "version = 3\n\n[[package]]\nname = \"demo\"\nversion = \"0.1.0\"\ndependencies = [\n \"hangul\",\n]\n\n\
+         [[package]]\nname = \"hangul\"\nversion = \"0.2.0\"\nsource = \"git+https://github.com/kim-dev/hangul?branch=main#{commit}\"\n"
+    );
+    crate::support::write_files(
+        dir.path(),
+        &[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"demo\"\nversion = \"0.1.0\"\n[dependencies]\nhangul = { git = \"https://github.com/kim-dev/hangul\", branch = \"main\" }\n",
+            ),
+            ("Cargo.lock", &lock),
+        ],
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let run = |online: bool| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_sovereign"));
+        cmd.args(["explain", dir.path().to_str().unwrap(), "pkg:cargo/hangul"]);
+        if online {
+            cmd.args(["--online", "--github-api", &server.base]);
+        }
+        cmd.env("SOVEREIGN_CACHE", cache.path()).env("GITHUB_TOKEN", "secret-token").output().unwrap()
+    };
+    let offline = run(false);
+    assert!(String::from_utf8_lossy(&offline.stdout).contains("origin: unknown"));
+    assert!(server.seen.lock().unwrap().is_empty(), "no request without --online");
+    let out = run(true);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("origin: KR"), "{stdout}");
+    assert!(stdout.contains("maintainer-location"), "{stdout}");
+    assert!(!stdout.contains("secret-token"));
+    let seen = server.seen.lock().unwrap().clone();
+    assert_eq!(seen, [("/users/kim-dev".to_string(), Some("Bearer secret-token".to_string()))]);
+}
