@@ -168,7 +168,7 @@ fn author(a: &str) -> Value {
     json!({"name": a.trim()})
 }
 
-fn external_references(comp: &Component) -> Vec<Value> {
+pub(crate) fn external_references(comp: &Component) -> Vec<Value> {
     let mut refs = Vec::new();
     let mut seen = BTreeSet::new();
     let mut push = |ty: &str, url: &str, refs: &mut Vec<Value>| {
@@ -195,7 +195,7 @@ fn external_references(comp: &Component) -> Vec<Value> {
     refs
 }
 
-fn properties(comp: &Component) -> Vec<Value> {
+pub(crate) fn properties(comp: &Component) -> Vec<Value> {
     let mut p = vec![
         prop("sovereign:ecosystem", comp.ecosystem.as_str()),
         prop("sovereign:kind", comp.kind.as_str()),
@@ -242,7 +242,7 @@ fn properties(comp: &Component) -> Vec<Value> {
     p
 }
 
-fn dependencies(inv: &Inventory) -> Vec<Value> {
+pub(crate) fn dependencies(inv: &Inventory) -> Vec<Value> {
     let mut graph: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     let mut has_parent: BTreeSet<&str> = BTreeSet::new();
     for c in &inv.components {

@@ -3,6 +3,7 @@
 pub mod cyclonedx;
 pub mod cyclonedx_read;
 pub mod import;
+pub mod spdx;
 
 pub use import::{read, ReadError};
 
@@ -16,12 +17,16 @@ pub enum Format {
     /// CycloneDX 1.6 JSON
     #[value(name = "cyclonedx-json")]
     CyclonedxJson,
+    /// SPDX 2.3 JSON
+    #[value(name = "spdx-json")]
+    SpdxJson,
 }
 
 /// Serialises an inventory (already normalised) in a format, deterministically.
 pub fn write(inv: &Inventory, format: Format) -> Vec<u8> {
     match format {
         Format::CyclonedxJson => cyclonedx::to_bytes(inv),
+        Format::SpdxJson => spdx::to_bytes(inv),
     }
 }
 

@@ -4,4 +4,5 @@ mod cargo;
 mod cli;
 mod git;
 mod import;
+mod spdx;
 mod support;
