@@ -12,12 +12,11 @@ use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use super::cyclonedx::SUBJECT_REF;
-use super::import::{
-    ecosystem_of_purl_type, parse_diagnostic, parse_location, purl_parts, Findings, ReadError,
-};
+use super::import::{ecosystem_of_purl_type, parse_diagnostic, purl_parts, Findings, ReadError};
+use super::props::{self, enum_from, Props};
 use crate::model::{
     Component, ComponentKind, Diagnostic, Ecosystem, Edge, EdgeKind, Hash, HashAlg, Inventory, LicenseValue,
-    Scope, Severity, SourceKind, Subject,
+    Scope, Severity, Subject,
 };
 
 /// Nested `components` deeper than this are skipped with a diagnostic.
@@ -185,7 +184,8 @@ impl State {
             });
             return None;
         };
-        let props = self.properties(&obj, &name);
+        let mut props = self.properties(&obj, &name);
+        let source = props.take_source();
         let ours = props.ecosystem.is_some();
         let purl = obj.get("purl").and_then(Value::as_str).map(str::trim).filter(|p| !p.is_empty());
         let parts = purl.and_then(|p| {
@@ -245,112 +245,24 @@ impl State {
         }
         c.properties = props.rest;
 
-        let mut vcs = Vec::new();
-        let mut distribution = None;
-        for r in obj.get("externalReferences").and_then(Value::as_array).into_iter().flatten() {
-            let Some(url) = str_at(r, "url").map(str::to_string) else { continue };
-            match str_at(r, "type") {
-                Some("vcs") => vcs.push(url),
-                Some("website") if c.homepage.is_none() => c.homepage = Some(url),
-                Some("distribution") if distribution.is_none() => distribution = Some(url),
-                _ => {}
-            }
-        }
-        let mut vcs = vcs.into_iter();
-        c.source = match props.source.as_deref() {
-            Some("git") => {
-                // The writer lists the repository first and the git source last (once when they are equal).
-                let all: Vec<String> = vcs.collect();
-                if all.len() >= 2 {
-                    c.repository = all.first().cloned();
-                }
-                Some(SourceKind::Git {
-                    url: all.last().cloned().unwrap_or_default(),
-                    commit: props.git_commit,
-                    reference: props.git_ref,
-                })
-            }
-            Some(other) => {
-                c.repository = vcs.next();
-                match other {
-                    "registry" => Some(SourceKind::Registry { url: distribution }),
-                    "url" => Some(SourceKind::Url { url: distribution.unwrap_or_default() }),
-                    "path" => Some(SourceKind::Path { path: props.path.unwrap_or_default() }),
-                    "local" => Some(SourceKind::Local),
-                    _ => {
-                        self.findings.add(Severity::Warning, "sbom-invalid-property", || {
-                            format!("`sovereign:source` has the unknown value `{other}`; ignored")
-                        });
-                        None
-                    }
-                }
-            }
-            None => {
-                c.repository = vcs.next();
-                None
-            }
-        };
+        let refs = obj
+            .get("externalReferences")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|r| Some((str_at(r, "type")?.to_string(), str_at(r, "url")?.to_string())));
+        props::apply_source(&mut c, source, refs, &mut self.findings);
         Some(c)
     }
 
     fn properties(&mut self, obj: &Map<String, Value>, comp: &str) -> Props {
-        let mut p = Props::default();
-        for prop in obj.get("properties").and_then(Value::as_array).into_iter().flatten() {
-            let (Some(name), Some(value)) = (str_at(prop, "name"), prop.get("value").and_then(scalar)) else {
-                continue;
-            };
-            let Some(key) = name.strip_prefix("sovereign:") else {
-                self.findings.add(Severity::Note, "sbom-foreign-property", || {
-                    format!(
-                        "property `{name}` of `{comp}` has no place in the model and was not kept \
-                         (other properties like it are counted here)"
-                    )
-                });
-                continue;
-            };
-            let bad = |st: &mut Self| {
-                st.findings.add(Severity::Warning, "sbom-invalid-property", || {
-                    format!("property `{name}` of `{comp}` has the invalid value `{value}`; ignored")
-                })
-            };
-            match key {
-                "ecosystem" => p.ecosystem = Some(value),
-                "kind" => match enum_from::<ComponentKind>(&value) {
-                    Some(k) => p.kind = Some(k),
-                    None => bad(self),
-                },
-                "scope" => match enum_from::<Scope>(&value) {
-                    Some(s) => p.scope = Some(s),
-                    None => bad(self),
-                },
-                "direct" => match value.as_str() {
-                    "true" => p.direct = Some(true),
-                    "false" => p.direct = Some(false),
-                    _ => bad(self),
-                },
-                "requirement" => p.requirement = Some(value),
-                "source" => p.source = Some(value),
-                "git-commit" => p.git_commit = Some(value),
-                "git-ref" => p.git_ref = Some(value),
-                "path" => p.path = Some(value),
-                "found-in" => p.found_in.push(parse_location(&value)),
-                "origin:country" => p.country = Some(value),
-                "origin:confidence" => match value.parse::<f64>() {
-                    Ok(x) if (0.0..=1.0).contains(&x) => p.confidence = Some(x),
-                    _ => bad(self),
-                },
-                _ if key.starts_with("license:") && key.ends_with(":source") => {
-                    let which = key.trim_start_matches("license:").trim_end_matches(":source");
-                    p.license_sources.insert(which.to_string(), value);
-                }
-                // Licence and origin facts are typed fields, written by the writer from them: never kept
-                // as free properties (that would write them twice).
-                _ if key.starts_with("license:") || key.starts_with("origin:") => {}
-                _ => {
-                    p.rest.insert(key.to_string(), value);
-                }
-            }
-        }
+        let pairs = obj
+            .get("properties")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|p| Some((str_at(p, "name")?.to_string(), p.get("value").and_then(scalar)?)));
+        let p = Props::parse(&mut self.findings, pairs, comp, "property");
         if p.direct.is_some() {
             self.any_sovereign_direct = true;
         }
@@ -362,7 +274,7 @@ impl State {
         for h in obj.get("hashes").and_then(Value::as_array).into_iter().flatten() {
             let (Some(alg), Some(content)) = (str_at(h, "alg"), str_at(h, "content")) else { continue };
             match enum_from::<HashAlg>(alg) {
-                Some(alg) => out.push(Hash { alg, value: content.to_string() }),
+                Some(alg) => props::push_hash(&mut out, alg, content, &mut self.findings),
                 None => {
                     let alg = alg.to_string();
                     self.findings.add(Severity::Note, "sbom-unknown-hash-algorithm", || {
@@ -439,24 +351,6 @@ impl State {
     }
 }
 
-#[derive(Default)]
-struct Props {
-    ecosystem: Option<String>,
-    kind: Option<ComponentKind>,
-    scope: Option<Scope>,
-    direct: Option<bool>,
-    requirement: Option<String>,
-    source: Option<String>,
-    git_commit: Option<String>,
-    git_ref: Option<String>,
-    path: Option<String>,
-    found_in: Vec<crate::model::Location>,
-    license_sources: BTreeMap<String, String>,
-    country: Option<String>,
-    confidence: Option<f64>,
-    rest: BTreeMap<String, String>,
-}
-
 fn authors(obj: &Map<String, Value>) -> Vec<String> {
     let mut out = Vec::new();
     for a in obj.get("authors").and_then(Value::as_array).into_iter().flatten() {
@@ -481,10 +375,6 @@ fn fingerprint(id: &str) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     id.hash(&mut h);
     h.finish()
-}
-
-fn enum_from<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
-    serde_json::from_value(Value::String(s.to_string())).ok()
 }
 
 fn str_at<'a>(v: &'a Value, key: &str) -> Option<&'a str> {

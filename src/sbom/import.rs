@@ -92,12 +92,7 @@ pub fn detect(bytes: &[u8], path: &str) -> Result<DocumentFormat, ReadError> {
 pub fn read(bytes: &[u8], path: &str) -> Result<Inventory, ReadError> {
     match detect(bytes, path)? {
         DocumentFormat::CycloneDx => super::cyclonedx_read::read(bytes, path),
-        DocumentFormat::Spdx2 => Err(ReadError::UnsupportedVersion {
-            path: path.to_string(),
-            format: "SPDX",
-            version: "2".into(),
-            supported: "the SPDX 2.3 reader is not there yet; sovereign reads CycloneDX JSON",
-        }),
+        DocumentFormat::Spdx2 => super::spdx_read::read(bytes, path),
         DocumentFormat::Spdx3 => Err(ReadError::UnsupportedVersion {
             path: path.to_string(),
             format: "SPDX",

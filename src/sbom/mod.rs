@@ -3,7 +3,9 @@
 pub mod cyclonedx;
 pub mod cyclonedx_read;
 pub mod import;
+mod props;
 pub mod spdx;
+pub mod spdx_read;
 
 pub use import::{read, ReadError};
 

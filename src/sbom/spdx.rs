@@ -232,7 +232,7 @@ fn package(c: &Component, created: &str, licences: &mut Licences) -> Value {
         None => c.name.clone(),
     };
     p.insert("name".into(), json!(name));
-    if let Some(v) = &c.version {
+    if let Some(v) = c.version.as_ref().filter(|v| !v.trim().is_empty()) {
         p.insert("versionInfo".into(), json!(v));
     }
     if let Some(a) = c.authors.first() {
@@ -261,7 +261,7 @@ fn package(c: &Component, created: &str, licences: &mut Licences) -> Value {
     p.insert("licenseConcluded".into(), json!(licences.expression(c.license.concluded.as_ref())));
     p.insert("licenseDeclared".into(), json!(licences.expression(c.license.declared.as_ref())));
     p.insert("copyrightText".into(), json!("NOASSERTION"));
-    if let Some(d) = &c.description {
+    if let Some(d) = c.description.as_ref().filter(|d| !d.trim().is_empty()) {
         p.insert("description".into(), json!(d));
     }
     let mut refs = Vec::new();
@@ -315,7 +315,7 @@ impl Licences {
                                 json!({
                                     "licenseId": id,
                                     "name": r.lic_ref,
-                                    "extractedText": format!("The text of {id} was not captured by sovereign; it is named in `{}`.", v.source),
+                                    "extractedText": format!("The text of {id} was not captured by sovereign."),
                                     "comment": REFERENCED_COMMENT,
                                 })
                             });

@@ -212,7 +212,8 @@ fn foreign_cyclonedx_is_read_with_diagnostics() {
             {"type": "library", "bom-ref": "lib-a", "name": "a", "version": "1.0.0",
              "purl": "pkg:npm/%40acme/a@1.0.0", "author": "ACME Corp",
              "licenses": [{"license": {"id": "MIT"}}, {"license": {"name": "Custom Licence"}}],
-             "hashes": [{"alg": "SHA-512", "content": "00"}, {"alg": "BLAKE3", "content": "11"}],
+             "hashes": [{"alg": "SHA-512", "content": "ab".repeat(64)}, {"alg": "BLAKE3", "content": "11"},
+                        {"alg": "SHA-256", "content": "00"}],
              "properties": [{"name": "syft:package:type", "value": "npm"}],
              "components": [
                 {"type": "library", "bom-ref": "lib-a-inner", "name": "inner", "version": "0.1",
@@ -241,7 +242,11 @@ fn foreign_cyclonedx_is_read_with_diagnostics() {
     assert_eq!(a.ecosystem, Ecosystem::Npm);
     assert_eq!(a.authors, ["ACME Corp"]);
     assert!(a.direct, "the subject depends on it");
-    assert_eq!(a.hashes, [Hash { alg: HashAlg::Sha512, value: "00".into() }]);
+    assert_eq!(
+        a.hashes,
+        [Hash { alg: HashAlg::Sha512, value: "ab".repeat(64) }],
+        "the malformed SHA-256 is dropped"
+    );
     let l = a.license.declared.as_ref().unwrap();
     assert_eq!(l.expression, "MIT AND (Custom Licence)");
     assert!(!l.valid);
@@ -262,6 +267,7 @@ fn foreign_cyclonedx_is_read_with_diagnostics() {
         "sbom-invalid-purl",
         "sbom-invalid-component",
         "sbom-unknown-hash-algorithm",
+        "sbom-invalid-hash",
         "sbom-foreign-property",
         "sbom-licenses-combined",
         "dangling-edge",
@@ -411,4 +417,195 @@ fn huge_sbom_is_read_in_bounded_memory() {
     // built the document as a JSON tree first would need several times the input on top.
     let bound = before + input + model * 3 / 2;
     assert!(peak < bound, "peak memory {peak} above input + 1.5 × model = {bound}: {line}");
+}
+
+#[test]
+fn own_spdx_is_restored_field_by_field() {
+    let inv = rich_inventory();
+    let back = read_ok(&sbom::write(&inv, Format::SpdxJson));
+    assert_eq!(back.subject, inv.subject);
+    assert_eq!(back.diagnostics, inv.diagnostics);
+    assert_eq!(back.edges, inv.edges, "SPDX keeps the kinds of edges");
+    assert_eq!(back.components.len(), inv.components.len());
+    for (a, b) in inv.components.iter().zip(&back.components) {
+        let n = &a.id;
+        assert_eq!(
+            (&a.id, &a.purl, a.ecosystem, &a.namespace),
+            (&b.id, &b.purl, b.ecosystem, &b.namespace),
+            "{n}"
+        );
+        assert_eq!((&a.name, &a.version, &a.requirement), (&b.name, &b.version, &b.requirement), "{n}");
+        assert_eq!((a.kind, a.scope, a.direct), (b.kind, b.scope, b.direct), "{n}");
+        assert_eq!((&a.found_in, &a.hashes, &a.source), (&b.found_in, &b.hashes, &b.source), "{n}");
+        assert_eq!(
+            (&a.description, &a.authors, &a.homepage),
+            (&b.description, &b.authors, &b.homepage),
+            "{n}"
+        );
+        assert_eq!(a.properties, b.properties, "{n}");
+        assert_eq!(a.origin.country, b.origin.country, "{n}");
+        let lic = |v: &Option<LicenseValue>| v.as_ref().map(|l| (l.expression.clone(), l.valid));
+        assert_eq!(lic(&a.license.declared), lic(&b.license.declared), "{n}");
+        assert_eq!(lic(&a.license.concluded), lic(&b.license.concluded), "{n}");
+    }
+}
+
+#[test]
+fn own_spdx_round_trips_to_the_same_bytes() {
+    let inv = rich_inventory();
+    let first = sbom::write(&inv, Format::SpdxJson);
+    let second = sbom::write(&read_ok(&first), Format::SpdxJson);
+    assert_eq!(without_timestamp(&first), without_timestamp(&second));
+    // And across formats: SPDX → model → CycloneDX is what CycloneDX → model → CycloneDX gives.
+    let via_spdx = sbom::write(&read_ok(&first), Format::CyclonedxJson);
+    let via_cdx = sbom::write(&read_ok(&sbom::write(&inv, Format::CyclonedxJson)), Format::CyclonedxJson);
+    assert_eq!(without_timestamp(&via_spdx), without_timestamp(&via_cdx));
+}
+
+/// Byte-identical round trips through the CLI (`SOURCE_DATE_EPOCH` fixed), on a real scan.
+#[test]
+fn cli_convert_round_trips_our_own_output_byte_for_byte() {
+    let Some(root) = corpus("cli round trip") else { return };
+    let src = root.join("rust/BurntSushi__ripgrep");
+    let cache = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let p = |n: &str| out.path().join(n).to_str().unwrap().to_string();
+    let r = crate::support::run(
+        &[
+            "scan",
+            src.to_str().unwrap(),
+            "--quiet",
+            "--format",
+            "cyclonedx-json",
+            "-o",
+            &p("a.cdx.json"),
+            "--format",
+            "spdx-json",
+            "-o",
+            &p("a.spdx.json"),
+        ],
+        cache.path(),
+    );
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    for (input, format, output) in
+        [("a.cdx.json", "cyclonedx-json", "b.cdx.json"), ("a.spdx.json", "spdx-json", "b.spdx.json")]
+    {
+        let r =
+            crate::support::run(&["convert", &p(input), "--format", format, "-o", &p(output)], cache.path());
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+        assert!(
+            r.stderr.is_empty(),
+            "our own output reads without diagnostics: {}",
+            String::from_utf8_lossy(&r.stderr)
+        );
+        let (a, b) = (std::fs::read(p(input)).unwrap(), std::fs::read(p(output)).unwrap());
+        assert!(a == b, "{input} → {output}: bytes differ");
+    }
+}
+
+/// SPDX in the style of other generators: NOASSERTION everywhere, duplicate SPDXIDs, packages without
+/// purl, relationships of every dependency kind, one described root package.
+#[test]
+fn foreign_spdx_is_read_with_diagnostics() {
+    let doc = json!({
+        "spdxVersion": "SPDX-2.2",
+        "dataLicense": "CC0-1.0",
+        "SPDXID": "SPDXRef-DOCUMENT",
+        "name": "some-image",
+        "documentNamespace": "https://example.org/x",
+        "creationInfo": {"created": "2024-01-01T00:00:00Z", "creators": ["Tool: other"]},
+        "packages": [
+            {"SPDXID": "SPDXRef-root", "name": "shop", "versionInfo": "2.0", "downloadLocation": "NOASSERTION"},
+            {"SPDXID": "SPDXRef-a", "name": "a", "versionInfo": "NOASSERTION", "downloadLocation": "NOASSERTION",
+             "supplier": "NOASSERTION", "originator": "NOASSERTION", "licenseConcluded": "NOASSERTION",
+             "licenseDeclared": "NOASSERTION", "copyrightText": "NOASSERTION", "homepage": "NONE"},
+            {"SPDXID": "SPDXRef-b", "name": "b", "versionInfo": "1.2.3", "downloadLocation": "NOASSERTION",
+             "supplier": "Organization: ACME (oss@acme.example)",
+             "licenseDeclared": "Apache-2.0 OR LicenseRef-acme", "licenseConcluded": "NONE",
+             "checksums": [{"algorithm": "SHA256", "checksumValue": "00"}, {"algorithm": "BLAKE3", "checksumValue": "11"}],
+             "externalRefs": [{"referenceCategory": "PACKAGE_MANAGER", "referenceType": "purl", "referenceLocator": "pkg:pypi/b@1.2.3"}],
+             "annotations": [{"annotationDate": "2024-01-01T00:00:00Z", "annotationType": "REVIEW", "annotator": "Person: x", "comment": "looks fine"}]},
+            {"SPDXID": "SPDXRef-b", "name": "b-again", "downloadLocation": "NOASSERTION"},
+            {"SPDXID": "SPDXRef-c", "name": "c", "versionInfo": "0.1", "downloadLocation": "NOASSERTION",
+             "primaryPackagePurpose": "APPLICATION"},
+            {"name": "no-id", "downloadLocation": "NOASSERTION"},
+            {"SPDXID": "SPDXRef-noname", "downloadLocation": "NOASSERTION"},
+            7
+        ],
+        "hasExtractedLicensingInfos": [{"licenseId": "LicenseRef-acme", "extractedText": "ACME terms"}],
+        "relationships": [
+            {"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES", "relatedSpdxElement": "SPDXRef-root"},
+            {"spdxElementId": "SPDXRef-root", "relationshipType": "CONTAINS", "relatedSpdxElement": "SPDXRef-a"},
+            {"spdxElementId": "SPDXRef-a", "relationshipType": "DEPENDS_ON", "relatedSpdxElement": "SPDXRef-b"},
+            {"spdxElementId": "SPDXRef-c", "relationshipType": "DEV_DEPENDENCY_OF", "relatedSpdxElement": "SPDXRef-a"},
+            {"spdxElementId": "SPDXRef-b", "relationshipType": "BUILD_DEPENDENCY_OF", "relatedSpdxElement": "SPDXRef-c"},
+            {"spdxElementId": "SPDXRef-a", "relationshipType": "DEPENDS_ON", "relatedSpdxElement": "SPDXRef-ghost"},
+            {"spdxElementId": "SPDXRef-a", "relationshipType": "DESCENDANT_OF", "relatedSpdxElement": "SPDXRef-c"}
+        ]
+    });
+    let inv = read_ok(&serde_json::to_vec(&doc).unwrap());
+    assert_eq!(inv.subject.name, "shop@2.0", "the one described package is the subject");
+    let ids: Vec<&str> = inv.components.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["pkg:pypi/b@1.2.3", "sbom-component:no-id", "spdx:SPDXRef-a", "spdx:SPDXRef-b", "spdx:SPDXRef-c"]
+    );
+    let a = inv.component("spdx:SPDXRef-a").unwrap();
+    assert_eq!((a.version.as_deref(), a.homepage.as_deref(), a.authors.len()), (None, None, 0));
+    assert!(a.license.is_empty(), "NOASSERTION is unknown");
+    assert!(a.direct, "the subject contains it");
+    let b = inv.component("pkg:pypi/b@1.2.3").unwrap();
+    assert_eq!(b.ecosystem, Ecosystem::Pypi);
+    assert_eq!(b.authors, ["ACME <oss@acme.example>"]);
+    let l = b.license.declared.as_ref().unwrap();
+    assert_eq!((l.expression.as_str(), l.valid), ("Apache-2.0 OR LicenseRef-acme", true));
+    assert!(b.license.concluded.is_none(), "NONE is not a licence we can name");
+    assert!(b.hashes.is_empty(), "`00` is no SHA-256");
+    assert_eq!(inv.component("spdx:SPDXRef-c").unwrap().kind, ComponentKind::Application);
+    // SPDXRef-b names the first package with that id; the edges keep their kinds.
+    let edge = |from: &str, to: &str| inv.edges.iter().find(|e| e.from == from && e.to == to).map(|e| e.kind);
+    assert_eq!(edge("spdx:SPDXRef-a", "pkg:pypi/b@1.2.3"), Some(EdgeKind::Normal));
+    assert_eq!(edge("spdx:SPDXRef-a", "spdx:SPDXRef-c"), Some(EdgeKind::Dev));
+    assert_eq!(edge("spdx:SPDXRef-c", "pkg:pypi/b@1.2.3"), Some(EdgeKind::Build));
+    assert_eq!(inv.edges.len(), 3, "{:?}", inv.edges);
+    let codes: Vec<&str> = inv.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    for code in [
+        "sbom-unsupported-version",
+        "sbom-duplicate-id",
+        "sbom-component-without-id",
+        "sbom-invalid-component",
+        "sbom-unknown-hash-algorithm",
+        "sbom-invalid-hash",
+        "sbom-foreign-property",
+        "dangling-edge",
+    ] {
+        assert!(codes.contains(&code), "{code} missing from {codes:?}");
+    }
+    // Written again, it is valid SPDX 2.3 and CycloneDX 1.6.
+    crate::support::validate("spdx-2.3.schema.json", &crate::spdx::spdx2(&inv), "foreign spdx rewritten");
+    validate_cdx(&cdx(&inv), "foreign spdx as cyclonedx");
+}
+
+#[test]
+fn huge_spdx_is_read() {
+    // A smaller cousin of the 100 MB CycloneDX test: 20,000 NOASSERTION packages in a chain.
+    let mut s =
+        String::from(r#"{"spdxVersion":"SPDX-2.3","SPDXID":"SPDXRef-DOCUMENT","name":"big","packages":["#);
+    let n = 20_000;
+    for i in 0..n {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push_str(&format!(r#"{{"SPDXID":"SPDXRef-p{i}","name":"p{i}","downloadLocation":"NOASSERTION","licenseDeclared":"NOASSERTION"}}"#));
+    }
+    s.push_str(r#"],"relationships":["#);
+    for i in 1..n {
+        if i > 1 {
+            s.push(',');
+        }
+        s.push_str(&format!(r#"{{"spdxElementId":"SPDXRef-p{}","relationshipType":"DEPENDS_ON","relatedSpdxElement":"SPDXRef-p{i}"}}"#, i - 1));
+    }
+    s.push_str("]}");
+    let inv = read_ok(s.as_bytes());
+    assert_eq!((inv.components.len(), inv.edges.len()), (n, n - 1));
 }
