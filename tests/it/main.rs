@@ -2,6 +2,7 @@
 
 mod cargo;
 mod cli;
+mod diff;
 mod git;
 mod import;
 mod spdx;
