@@ -5,6 +5,7 @@ pub mod cyclonedx_read;
 pub mod import;
 mod props;
 pub mod spdx;
+pub mod spdx3;
 pub mod spdx_read;
 
 pub use import::{read, ReadError};
@@ -22,6 +23,9 @@ pub enum Format {
     /// SPDX 2.3 JSON
     #[value(name = "spdx-json")]
     SpdxJson,
+    /// SPDX 3.0.1 JSON-LD
+    #[value(name = "spdx3-json")]
+    Spdx3Json,
 }
 
 /// Serialises an inventory (already normalised) in a format, deterministically.
@@ -29,6 +33,7 @@ pub fn write(inv: &Inventory, format: Format) -> Vec<u8> {
     match format {
         Format::CyclonedxJson => cyclonedx::to_bytes(inv),
         Format::SpdxJson => spdx::to_bytes(inv),
+        Format::Spdx3Json => spdx3::to_bytes(inv),
     }
 }
 

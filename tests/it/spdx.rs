@@ -156,3 +156,120 @@ fn spdx2_passes_pyspdxtools_when_available() {
         eprintln!("pyspdxtools: {name}: valid");
     }
 }
+
+pub fn spdx3(inv: &Inventory) -> Value {
+    serde_json::from_slice(&sbom::write(inv, Format::Spdx3Json)).unwrap()
+}
+
+fn element<'a>(doc: &'a Value, ty: &str, name: &str) -> &'a Value {
+    doc["@graph"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["type"] == ty && e["name"] == name)
+        .unwrap_or_else(|| panic!("no {ty} {name}"))
+}
+
+fn ext_props(e: &Value) -> Vec<(String, String)> {
+    e["extension"][0]["extension_cdxProperty"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|p| {
+                    (
+                        p["extension_cdxPropName"].as_str().unwrap().into(),
+                        p["extension_cdxPropValue"].as_str().unwrap().into(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn spdx3_of_every_corpus_entry_is_schema_valid() {
+    let Some(root) = corpus("spdx 3.0.1 schema on the corpus") else { return };
+    for dir in corpus_entries(&root) {
+        let inv = scan_dir(&dir);
+        let doc = spdx3(&inv);
+        let rel = dir.strip_prefix(&root).unwrap().display().to_string();
+        if !validate("spdx-3.0.1.schema.json", &doc, &rel) {
+            return;
+        }
+        let graph = doc["@graph"].as_array().unwrap();
+        let packages =
+            graph.iter().filter(|e| e["type"] == "software_Package" || e["type"] == "ai_AIPackage").count();
+        assert_eq!(packages, inv.components.len() + 1, "{rel}");
+        // Every reference names an element of the graph.
+        let ids: std::collections::BTreeSet<&str> =
+            graph.iter().filter_map(|e| e["spdxId"].as_str()).collect();
+        assert_eq!(
+            ids.len(),
+            graph.iter().filter(|e| e.get("spdxId").is_some()).count(),
+            "{rel}: unique ids"
+        );
+        for r in graph.iter().filter(|e| e.get("relationshipType").is_some()) {
+            assert!(ids.contains(r["from"].as_str().unwrap()), "{rel}: {r}");
+            for t in r["to"].as_array().unwrap() {
+                assert!(ids.contains(t.as_str().unwrap()), "{rel}: {r}");
+            }
+        }
+    }
+}
+
+#[test]
+fn spdx3_carries_agents_ai_packages_licences_and_origins() {
+    let inv = rich_inventory();
+    let doc = spdx3(&inv);
+    validate("spdx-3.0.1.schema.json", &doc, "spdx 3 rich inventory");
+    let app = element(&doc, "software_Package", "app");
+    let jane = element(&doc, "Person", "Jane Doe");
+    assert_eq!(app["suppliedBy"], jane["spdxId"]);
+    assert_eq!(app["originatedBy"].as_array().unwrap().len(), 2);
+    assert_eq!(jane["externalIdentifier"][0]["identifier"], "jane@example.org");
+    let model = element(&doc, "ai_AIPackage", "LGAI-EXAONE/exaone-3.5");
+    assert_eq!(model["software_primaryPurpose"], "model");
+    assert!(ext_props(model).contains(&("sovereign:origin:country".into(), "KR".into())));
+    let serde = element(&doc, "software_Package", "serde");
+    assert_eq!(serde["verifiedUsing"][0]["algorithm"], "sha256");
+    assert_eq!(serde["software_packageUrl"], "pkg:cargo/serde@1.0.200");
+    let graph = doc["@graph"].as_array().unwrap();
+    let licence_of = |pkg: &Value, ty: &str| {
+        let r = graph.iter().find(|r| r["from"] == pkg["spdxId"] && r["relationshipType"] == ty).unwrap();
+        let lic = graph.iter().find(|e| e["spdxId"] == r["to"][0]).unwrap();
+        lic["simplelicensing_licenseExpression"].as_str().unwrap().to_string()
+    };
+    assert_eq!(licence_of(serde, "hasDeclaredLicense"), "MIT OR Apache-2.0");
+    assert_eq!(licence_of(serde, "hasConcludedLicense"), "MIT");
+    // A free-text licence is a LicenseRef bound to its text.
+    let weird = element(&doc, "software_Package", "weird");
+    let expr = licence_of(weird, "hasDeclaredLicense");
+    assert!(expr.starts_with("LicenseRef-MIT-Apache-2.0-custom-"), "{expr}");
+    assert!(graph.iter().any(|e| e["simplelicensing_licenseText"] == "MIT/Apache-2.0 custom"));
+    // A dev edge is a lifecycle-scoped dependsOn.
+    let dev = graph
+        .iter()
+        .find(|r| r["from"] == app["spdxId"] && r["scope"] == "development")
+        .expect("dev dependency relationship");
+    assert_eq!(dev["type"], "LifecycleScopedRelationship");
+    assert_eq!(dev["to"][0], weird["spdxId"]);
+}
+
+/// The schema checks are not vacuous: documents broken in ways a writer bug would break them are rejected.
+#[test]
+fn schemas_reject_broken_spdx() {
+    if crate::support::schemas("spdx negative control").is_none() {
+        return;
+    }
+    let inv = rich_inventory();
+    let mut doc3 = spdx3(&inv);
+    let graph = doc3["@graph"].as_array_mut().unwrap();
+    let pkg = graph.iter_mut().find(|e| e["type"] == "software_Package").unwrap();
+    pkg["software_primaryPurpose"] = serde_json::json!("bogus");
+    let mut doc2 = spdx2(&inv);
+    doc2["packages"][1]["primaryPackagePurpose"] = serde_json::json!("bogus");
+    for (schema, doc) in [("spdx-3.0.1.schema.json", doc3), ("spdx-2.3.schema.json", doc2)] {
+        let r = std::panic::catch_unwind(|| validate(schema, &doc, "negative control"));
+        assert!(r.is_err(), "{schema} accepted a bogus purpose");
+    }
+}
