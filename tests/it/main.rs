@@ -2,7 +2,10 @@
 
 mod cargo;
 mod cli;
+mod diff;
 mod git;
+mod import;
 mod origin;
 mod origin_online;
+mod spdx;
 mod support;

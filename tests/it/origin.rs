@@ -472,3 +472,73 @@ fn corpus_attributions_are_all_backed_by_strong_evidence() {
         support::validate_cdx(&doc, "corpus_attributions_are_all_backed_by_strong_evidence");
     }
 }
+
+#[test]
+fn stored_sbom_keeps_the_evidence_and_explain_reads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    rust_project(dir.path());
+    let inv = support::scan_dir(dir.path());
+    for format in [sovereign::sbom::Format::CyclonedxJson, sovereign::sbom::Format::SpdxJson] {
+        let bytes = sovereign::sbom::write(&inv, format);
+        let back = sovereign::sbom::read(&bytes, "stored.json").unwrap();
+        for (a, b) in inv.components.iter().zip(&back.components) {
+            assert_eq!(a.origin.country, b.origin.country, "{format:?} {}", a.id);
+            assert_eq!(a.origin.basis, b.origin.basis, "{format:?} {}", a.id);
+            assert_eq!(a.origin.evidence.len(), b.origin.evidence.len(), "{format:?} {}", a.id);
+            for (x, y) in a.origin.evidence.iter().zip(&b.origin.evidence) {
+                assert_eq!((x.kind, &x.value, &x.country, x.weak), (y.kind, &y.value, &y.country, y.weak));
+                assert!((x.weight - y.weight).abs() < 0.005);
+                assert_eq!(x.source, y.source);
+            }
+            let (oa, ob) = (a.origin.organisation.as_ref(), b.origin.organisation.as_ref());
+            assert_eq!(oa.map(|o| (&o.name, &o.country, &o.url)), ob.map(|o| (&o.name, &o.country, &o.url)));
+        }
+        assert!(back.diagnostics.iter().all(|d| d.code != "sbom-invalid-property"), "{:?}", back.diagnostics);
+    }
+    let cache = tempfile::tempdir().unwrap();
+    let sbom = cache.path().join("stored.cdx.json");
+    std::fs::write(&sbom, sovereign::sbom::write(&inv, sovereign::sbom::Format::CyclonedxJson)).unwrap();
+    let out = support::run(&["explain", sbom.to_str().unwrap(), "pkg:cargo/windows-sys"], cache.path());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("origin: US, confidence 0.85"), "{stdout}");
+    assert!(stdout.contains("organisation: Microsoft"), "{stdout}");
+    assert!(stdout.contains("crate windows-sys -> US weight 0.85"), "{stdout}");
+    // With origin options, the SBOM's facts are attributed again (here: a curation).
+    let cur = cache.path().join("c.yaml");
+    std::fs::write(
+        &cur,
+        "curations:\n  - {purl: \"pkg:cargo/windows-sys\", country: IE, reason: Built in Dublin.}\n",
+    )
+    .unwrap();
+    let out = support::run(
+        &["explain", sbom.to_str().unwrap(), "pkg:cargo/windows-sys", "--curations", cur.to_str().unwrap()],
+        cache.path(),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("origin: IE (curated"), "{stdout}");
+}
+
+#[test]
+fn evidence_text_round_trips_even_with_separators_inside() {
+    use sovereign::enrich::origin::{evidence_text, parse_evidence_text};
+    use sovereign::model::{Evidence, EvidenceKind};
+    let e = Evidence {
+        kind: EvidenceKind::MaintainerLocation,
+        value: "GitHub profile x location \"Seoul | Remote\"".into(),
+        country: Some("KR".into()),
+        weight: 0.71,
+        source: "https://api.github.com/users/x | cached".into(),
+        weak: false,
+        organisation: None,
+        parent_country: Some("US".into()),
+    };
+    let text = evidence_text(&e);
+    assert_eq!(
+        text,
+        "maintainer-location | GitHub profile x location \"Seoul | Remote\" | KR (parent US) | 0.71 | https://api.github.com/users/x | cached"
+    );
+    assert_eq!(parse_evidence_text(&text), Some(e));
+    assert_eq!(parse_evidence_text("nonsense"), None);
+    assert_eq!(parse_evidence_text("code-host | x | none | 0.00 (weak) | s").unwrap().country, None);
+}
