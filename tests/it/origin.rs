@@ -185,6 +185,21 @@ fn mirrors_and_generic_hosts_say_nothing() {
         url: "https://github.com/alibaba/nacos/archive/refs/tags/2.4.0.tar.gz".into(),
     });
     assert_eq!(origin::attribute(kb, &c, AttributeTo::Headquarters, kb.floor).country.as_deref(), Some("CN"));
+    // Pages on big platforms that host everybody's content do not name the platform.
+    for h in [
+        "https://sites.google.com/view/someone",
+        "https://apps.apple.com/app/id123",
+        "https://blog.naver.com/someone",
+        "https://dev.azure.com/someorg/proj",
+        "https://bucket.s3.us-west-2.amazonaws.com/x.tgz",
+        "https://marketplace.visualstudio.com/items?itemName=x.y",
+        "https://deno.land/x/oak",
+    ] {
+        let mut c = component("pkg:npm/x@1.0.0");
+        c.homepage = Some(h.into());
+        let o = origin::attribute(kb, &c, AttributeTo::Headquarters, kb.floor);
+        assert!(o.evidence.iter().all(|e| e.organisation.is_none()), "{h}: {o:#?}");
+    }
     // docs.rs, .rs, .ai and .io carry nothing either.
     for h in [
         "https://docs.rs/x",
