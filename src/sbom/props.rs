@@ -62,17 +62,20 @@ impl Props {
             for e in c.origin.evidence.iter_mut().filter(|e| !e.weak && e.country.is_some()) {
                 e.organisation = Some(name.clone());
             }
+            // The knowledge base still knows the organisation's parent and the source of its country.
+            let kb = crate::enrich::origin::KnowledgeBase::builtin();
+            let known = kb.org_by_name.get(&name).map(|i| &kb.orgs[*i]);
             c.origin.organisation = Some(crate::model::OrganisationRef {
-                name,
+                name: name.clone(),
                 country: self
                     .organisation_country
                     .take()
                     .or_else(|| c.origin.country.clone())
                     .unwrap_or_default(),
-                parent: None,
+                parent: known.and_then(|o| o.parent.clone()),
                 parent_country: self.parent_country.take(),
                 url: self.organisation_url.take(),
-                source: "read from the SBOM".into(),
+                source: known.map(|o| o.source.clone()).unwrap_or_else(|| "read from the SBOM".into()),
             });
         }
     }
