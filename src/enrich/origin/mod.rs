@@ -15,6 +15,8 @@ pub mod curation;
 pub mod gazetteer;
 pub mod github;
 pub mod kb;
+mod normalise;
+mod people;
 
 use std::path::PathBuf;
 
