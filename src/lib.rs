@@ -5,6 +5,7 @@
 //! [`model::Inventory`], [`enrich`] adds facts, and [`sbom`] writes it out.
 
 pub mod cli;
+pub mod diff;
 pub mod enrich;
 pub mod model;
 pub mod resolve;
@@ -19,7 +20,7 @@ use resolve::ResolveContext;
 use source::{AcquireOptions, Checkout, SourceSpec, SourceTree};
 
 /// Everything `scan` needs.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ScanOptions {
     pub source: String,
     pub reference: Option<String>,
@@ -27,6 +28,8 @@ pub struct ScanOptions {
     pub progress: bool,
     /// Run `cargo metadata` (isolated, offline) for licences and authors.
     pub cargo_metadata: bool,
+    /// Origin attribution settings (rules, curations, floor, online collector).
+    pub origin: enrich::origin::OriginOptions,
 }
 
 /// Why a scan could not run at all (a manifest problem is a diagnostic, not an error).
@@ -54,12 +57,22 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanOutcome, ScanError> {
             progress: opts.progress,
         },
     )?;
-    let inventory = scan_checkout(&checkout, opts.cargo_metadata);
+    let inventory = scan_checkout_with(&checkout, opts.cargo_metadata, &opts.origin);
     Ok(ScanOutcome { inventory, checkout })
 }
 
-/// Resolves an acquired checkout into a normalised inventory.
+/// Resolves an acquired checkout into a normalised inventory (origins attributed offline with the
+/// built-in rules).
 pub fn scan_checkout(checkout: &Checkout, cargo_metadata: bool) -> Inventory {
+    scan_checkout_with(checkout, cargo_metadata, &enrich::origin::OriginOptions::default())
+}
+
+/// Resolves an acquired checkout into a normalised inventory, then runs the enrichment stages.
+pub fn scan_checkout_with(
+    checkout: &Checkout,
+    cargo_metadata: bool,
+    origin: &enrich::origin::OriginOptions,
+) -> Inventory {
     let tree = SourceTree::walk(&checkout.root);
     let ctx = ResolveContext { tree: &tree, gitlinks: &checkout.gitlinks };
     let res = resolve::resolve_all(&ctx);
@@ -74,6 +87,8 @@ pub fn scan_checkout(checkout: &Checkout, cargo_metadata: bool) -> Inventory {
             .collect();
         enrich::cargo_metadata::enrich(&mut inv, tree.root(), &roots);
     }
+    inv.normalize();
+    enrich::origin::enrich(&mut inv, origin);
     inv.normalize();
     inv
 }

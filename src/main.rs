@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 
-use sovereign::cli::{Cli, Command, ScanArgs};
+use sovereign::cli::{Cli, Command, ConvertArgs, DiffArgs, ExplainArgs, OriginArgs, ScanArgs};
 use sovereign::model::{Inventory, Severity};
 use sovereign::util::redact::redact_text;
 
@@ -12,6 +12,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Scan(args) => scan(args),
+        Command::Explain(args) => explain(args),
+        Command::Convert(args) => convert(args),
+        Command::Diff(args) => diff(args),
     };
     match result {
         Ok(code) => code,
@@ -34,21 +37,165 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         cache_dir: args.cache_dir.clone().unwrap_or_else(sovereign::source::cache_dir_default),
         progress: !args.quiet,
         cargo_metadata: args.cargo_metadata,
+        origin: origin_options(&args.origin, args.cache_dir.clone())?,
     };
+    let targets = sovereign::cli::output_targets(&args.format, &args.output)?;
     let outcome = sovereign::scan(&opts)?;
-    let bytes = sovereign::sbom::write(&outcome.inventory, args.format);
-    match &args.output {
-        Some(path) => sovereign::util::atomic::write_atomic(path, &bytes)
-            .with_context(|| format!("cannot write `{}`", path.display()))?,
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(&bytes).and_then(|_| out.flush()).context("cannot write to standard output")?;
-        }
-    }
+    write_sboms(&outcome.inventory, &targets)?;
     if !args.quiet {
         summary(&outcome.inventory, outcome.checkout.cloned);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the inventory in every requested format, each to its file (atomically) or standard output.
+fn write_sboms(
+    inv: &Inventory,
+    targets: &[(sovereign::sbom::Format, Option<std::path::PathBuf>)],
+) -> anyhow::Result<()> {
+    for (format, path) in targets {
+        let bytes = sovereign::sbom::write(inv, *format);
+        write_out(path.as_deref(), &bytes)?;
+    }
+    Ok(())
+}
+
+fn write_out(path: Option<&std::path::Path>, bytes: &[u8]) -> anyhow::Result<()> {
+    match path {
+        Some(path) => sovereign::util::atomic::write_atomic(path, bytes)
+            .with_context(|| format!("cannot write `{}`", path.display())),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(bytes).and_then(|_| out.flush()).context("cannot write to standard output")
+        }
+    }
+}
+
+/// Reads an SBOM file.
+fn read_sbom(path: &std::path::Path) -> anyhow::Result<Inventory> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    Ok(sovereign::sbom::read(&bytes, &path.display().to_string())?)
+}
+
+fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
+    let targets = sovereign::cli::output_targets(&args.format, &args.output)?;
+    let inv = read_sbom(&args.input)?;
+    write_sboms(&inv, &targets)?;
+    if !args.quiet {
+        let mut err = std::io::stderr().lock();
+        for d in inv.diagnostics.iter().filter(|d| d.code.starts_with("sbom-")) {
+            let _ = writeln!(err, "{d}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn origin_options(
+    a: &OriginArgs,
+    cache_dir: Option<std::path::PathBuf>,
+) -> anyhow::Result<sovereign::enrich::origin::OriginOptions> {
+    use sovereign::enrich::origin::{github::OnlineOptions, OriginOptions};
+    if let Some(f) = a.origin_floor {
+        anyhow::ensure!((0.0..=1.0).contains(&f), "`--origin-floor` must be between 0 and 1, not `{f}`");
+    }
+    let online = a.online.then(|| {
+        let mut o = OnlineOptions::new(cache_dir.unwrap_or_else(sovereign::source::cache_dir_default));
+        o.base_url = a.github_api.clone();
+        o.token = std::env::var("GITHUB_TOKEN").ok().filter(|t| !t.trim().is_empty());
+        o
+    });
+    Ok(OriginOptions {
+        floor: a.origin_floor,
+        attribute_to: a.attribute_to,
+        rules_file: a.origin_rules.clone(),
+        curations_file: a.curations.clone(),
+        online,
+    })
+}
+
+fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
+    let origin = origin_options(&args.origin, args.cache_dir.clone())?;
+    let path = std::path::Path::new(&args.source);
+    let inventory = if path.is_file() {
+        // A stored SBOM: its recorded evidence explains it. With origin options, attribute again.
+        let mut inv = read_sbom(path)?;
+        let a = &args.origin;
+        let again = a.online
+            || a.curations.is_some()
+            || a.origin_rules.is_some()
+            || a.origin_floor.is_some()
+            || a.attribute_to != sovereign::enrich::origin::AttributeTo::Headquarters;
+        if again {
+            eprintln!("note: origins attributed again from the SBOM's facts with the options given");
+            sovereign::enrich::origin::enrich(&mut inv, &origin);
+        }
+        inv
+    } else {
+        let opts = sovereign::ScanOptions {
+            source: args.source.clone(),
+            reference: args.reference.clone(),
+            cache_dir: args.cache_dir.clone().unwrap_or_else(sovereign::source::cache_dir_default),
+            progress: false,
+            cargo_metadata: false,
+            origin,
+        };
+        sovereign::scan(&opts)?.inventory
+    };
+    let want = args.purl.replace("%40", "@");
+    let matches: Vec<_> = inventory
+        .components
+        .iter()
+        .filter(|c| {
+            let Some(p) = c.purl.as_deref() else { return c.id == args.purl };
+            let p = p.replace("%40", "@");
+            let bare = p.split('?').next().unwrap_or(&p);
+            let slash = bare.rfind('/').unwrap_or(0);
+            let unversioned = match bare[slash..].find('@') {
+                Some(at) => &bare[..slash + at],
+                None => bare,
+            };
+            p == want
+                || bare == want
+                || unversioned == want
+                || sovereign::enrich::origin::curation::glob(&want, unversioned)
+                || sovereign::enrich::origin::curation::glob(&want, &p)
+        })
+        .collect();
+    anyhow::ensure!(!matches.is_empty(), "no component of `{}` matches `{}`", args.source, args.purl);
+    let mut out = std::io::stdout().lock();
+    for c in matches {
+        let _ = writeln!(out, "{}", sovereign::enrich::origin::explain(c, args.origin.attribute_to));
+    }
+    for d in inventory.diagnostics.iter().filter(|d| d.code.starts_with("origin-")) {
+        eprintln!("{d}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One side of a diff: an SBOM file, or a source to scan.
+fn diff_side(side: &str, cache_dir: &Option<std::path::PathBuf>) -> anyhow::Result<Inventory> {
+    let path = std::path::Path::new(side);
+    if path.is_file() {
+        return read_sbom(path);
+    }
+    let opts = sovereign::ScanOptions {
+        source: side.to_string(),
+        reference: None,
+        cache_dir: cache_dir.clone().unwrap_or_else(sovereign::source::cache_dir_default),
+        progress: false,
+        cargo_metadata: false,
+        origin: Default::default(),
+    };
+    Ok(sovereign::scan(&opts)?.inventory)
+}
+
+fn diff(args: DiffArgs) -> anyhow::Result<ExitCode> {
+    let old = diff_side(&args.old, &args.cache_dir)?;
+    let new = diff_side(&args.new, &args.cache_dir)?;
+    let d = sovereign::diff::diff(&old, &new);
+    let text = sovereign::diff::render(&d, args.format, &args.old, &args.new);
+    write_out(args.output.as_deref(), text.as_bytes())?;
+    Ok(if d.fails(&args.fail_on) { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 fn summary(inv: &Inventory, cloned: bool) {
@@ -75,6 +222,7 @@ fn summary(inv: &Inventory, cloned: bool) {
     for (eco, (n, d)) in by_eco {
         let _ = writeln!(err, "  {eco:<12} {n:>6} ({d} direct)");
     }
+    origin_summary(&mut err, inv);
     for d in &inv.diagnostics {
         if d.severity >= Severity::Warning {
             let _ = writeln!(err, "{d}");
@@ -83,5 +231,35 @@ fn summary(inv: &Inventory, cloned: bool) {
     let notes = inv.diagnostics.iter().filter(|d| d.severity == Severity::Note).count();
     if notes > 0 {
         let _ = writeln!(err, "({notes} note(s) recorded in the SBOM metadata)");
+    }
+}
+
+/// Components by origin country: count, share, direct and transitive; unknowns last.
+fn origin_summary(err: &mut impl Write, inv: &Inventory) {
+    let total = inv.components.len();
+    if total == 0 {
+        return;
+    }
+    let mut by_country = std::collections::BTreeMap::<&str, (usize, usize)>::new();
+    let mut unknown = (0usize, 0usize);
+    for c in &inv.components {
+        let slot = match c.origin.country.as_deref() {
+            Some(cc) => by_country.entry(cc).or_default(),
+            None => &mut unknown,
+        };
+        slot.0 += 1;
+        if c.direct {
+            slot.1 += 1;
+        }
+    }
+    let mut rows: Vec<(&str, (usize, usize))> = by_country.into_iter().collect();
+    rows.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(b.0)));
+    let _ = writeln!(err, "origin by country (count, share, direct / transitive):");
+    for (cc, (n, d)) in rows.iter().copied().chain(std::iter::once(("unknown", unknown))) {
+        if n == 0 {
+            continue;
+        }
+        let share = 100.0 * n as f64 / total as f64;
+        let _ = writeln!(err, "  {cc:<8} {n:>6} {share:>5.1}%  {d} direct / {} transitive", n - d);
     }
 }

@@ -15,4 +15,4 @@ pub use component::{Component, ComponentKind, Ecosystem, Hash, HashAlg, Location
 pub use diagnostic::{Diagnostic, Severity};
 pub use inventory::{Edge, EdgeKind, Inventory, Subject};
 pub use license::{LicenseCategory, LicenseInfo, LicenseValue};
-pub use origin::{Evidence, EvidenceKind, Origin};
+pub use origin::{Evidence, EvidenceKind, OrganisationRef, Origin};

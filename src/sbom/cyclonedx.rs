@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{json, Map, Value};
 
 use super::{content_uuid, iri_url};
-use crate::model::{Component, ComponentKind, Inventory, Scope, SourceKind};
+use crate::model::{Component, ComponentKind, Inventory, OrganisationRef, Scope, SourceKind};
 use crate::util::time::{document_epoch, rfc3339};
 
 /// The bom-ref of the scanned subject in `metadata.component`.
@@ -41,15 +41,20 @@ pub fn to_value(inv: &Inventory) -> Value {
         meta.insert("properties".into(), Value::Array(diag_props));
     }
 
-    let components: Vec<Value> = inv.components.iter().map(component).collect();
+    let components = Value::Array(inv.components.iter().map(component).collect());
+    let dependencies = Value::Array(dependencies(inv));
+    // The serial number is derived from what the document says (everything but the timestamp), so a
+    // document read back and written again keeps its serial number.
+    let part = |k: &str| meta.get(k).cloned().unwrap_or(Value::Null);
+    let serial = content_uuid(&[&part("component"), &part("properties"), &components, &dependencies]);
     json!({
         "bomFormat": "CycloneDX",
         "specVersion": "1.6",
-        "serialNumber": format!("urn:uuid:{}", content_uuid(inv)),
+        "serialNumber": format!("urn:uuid:{serial}"),
         "version": 1,
         "metadata": Value::Object(meta),
         "components": components,
-        "dependencies": dependencies(inv),
+        "dependencies": dependencies,
     })
 }
 
@@ -109,6 +114,9 @@ fn component(comp: &Component) -> Value {
     if let Some(ns) = &comp.namespace {
         c.insert("group".into(), json!(ns));
     }
+    if let Some(org) = &comp.origin.organisation {
+        c.insert("supplier".into(), supplier(org));
+    }
     c.insert("name".into(), json!(comp.name));
     if let Some(v) = &comp.version {
         c.insert("version".into(), json!(v));
@@ -163,7 +171,7 @@ fn author(a: &str) -> Value {
     json!({"name": a.trim()})
 }
 
-fn external_references(comp: &Component) -> Vec<Value> {
+pub(crate) fn external_references(comp: &Component) -> Vec<Value> {
     let mut refs = Vec::new();
     let mut seen = BTreeSet::new();
     let mut push = |ty: &str, url: &str, refs: &mut Vec<Value>| {
@@ -190,7 +198,7 @@ fn external_references(comp: &Component) -> Vec<Value> {
     refs
 }
 
-fn properties(comp: &Component) -> Vec<Value> {
+pub(crate) fn properties(comp: &Component) -> Vec<Value> {
     let mut p = vec![
         prop("sovereign:ecosystem", comp.ecosystem.as_str()),
         prop("sovereign:kind", comp.kind.as_str()),
@@ -230,6 +238,25 @@ fn properties(comp: &Component) -> Vec<Value> {
     if let Some(country) = &comp.origin.country {
         p.push(prop("sovereign:origin:country", country));
         p.push(prop("sovereign:origin:confidence", &format!("{:.2}", comp.origin.confidence)));
+    } else if !comp.origin.evidence.is_empty() {
+        p.push(prop("sovereign:origin:country", "unknown"));
+        p.push(prop("sovereign:origin:confidence", &format!("{:.2}", comp.origin.confidence)));
+    }
+    if let Some(basis) = &comp.origin.basis {
+        p.push(prop("sovereign:origin:basis", basis));
+    }
+    if let Some(org) = &comp.origin.organisation {
+        p.push(prop("sovereign:origin:organisation", &org.name));
+        p.push(prop("sovereign:origin:organisation-country", &org.country));
+        if let Some(u) = &org.url {
+            p.push(prop("sovereign:origin:organisation-url", u));
+        }
+        if let Some(pc) = &org.parent_country {
+            p.push(prop("sovereign:origin:parent-country", pc));
+        }
+    }
+    for e in &comp.origin.evidence {
+        p.push(prop("sovereign:origin:evidence", &crate::enrich::origin::evidence_text(e)));
     }
     for (k, v) in &comp.properties {
         p.push(prop(&format!("sovereign:{k}"), v));
@@ -237,7 +264,20 @@ fn properties(comp: &Component) -> Vec<Value> {
     p
 }
 
-fn dependencies(inv: &Inventory) -> Vec<Value> {
+/// The CycloneDX `supplier` of an identified organisation: name, web site, headquarters country.
+fn supplier(org: &OrganisationRef) -> Value {
+    let mut s = Map::new();
+    s.insert("name".into(), json!(org.name));
+    if let Some(u) = &org.url {
+        s.insert("url".into(), json!([u]));
+    }
+    if !org.country.is_empty() {
+        s.insert("address".into(), json!({"country": org.country}));
+    }
+    Value::Object(s)
+}
+
+pub(crate) fn dependencies(inv: &Inventory) -> Vec<Value> {
     let mut graph: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     let mut has_parent: BTreeSet<&str> = BTreeSet::new();
     for c in &inv.components {

@@ -2,7 +2,12 @@
 
 mod cargo;
 mod cli;
+mod diff;
 mod git;
+mod import;
 mod jvm;
+mod origin;
+mod origin_online;
 mod others;
+mod spdx;
 mod support;
