@@ -55,7 +55,32 @@ pub struct ScanArgs {
     #[arg(long)]
     pub cargo_metadata: bool,
 
+    /// Licence texts matching under this score (0 to 1) are not taken as identifications.
+    #[arg(long, value_name = "SCORE", default_value_t = crate::enrich::license::detect::DEFAULT_FLOOR,
+          value_parser = parse_floor)]
+    pub license_floor: f32,
+
+    /// Your licence curations (YAML, same shape as rules/licenses/curations.yaml): they settle the
+    /// concluded licence of the components they name.
+    #[arg(long, value_name = "FILE")]
+    pub license_curations: Option<PathBuf>,
+
+    /// Your licence aliases (YAML, same shape as rules/licenses/aliases.yaml), read after the built-in ones.
+    #[arg(long, value_name = "FILE")]
+    pub license_aliases: Option<PathBuf>,
+
+    /// Your licence categories (YAML, same shape as rules/licenses/categories.yaml): overrides single ids.
+    #[arg(long, value_name = "FILE")]
+    pub license_categories: Option<PathBuf>,
+
     /// No progress bar and no summary on standard error.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+fn parse_floor(s: &str) -> Result<f32, String> {
+    match s.parse::<f32>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}` is not a score between 0 and 1")),
+    }
 }

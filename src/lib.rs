@@ -27,6 +27,8 @@ pub struct ScanOptions {
     pub progress: bool,
     /// Run `cargo metadata` (isolated, offline) for licences and authors.
     pub cargo_metadata: bool,
+    /// The licence stage: detection floor, user rules files (docs/licenses.md).
+    pub license: enrich::license::LicenseOptions,
 }
 
 /// Why a scan could not run at all (a manifest problem is a diagnostic, not an error).
@@ -54,12 +56,21 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanOutcome, ScanError> {
             progress: opts.progress,
         },
     )?;
-    let inventory = scan_checkout(&checkout, opts.cargo_metadata);
+    let inventory = scan_checkout_with(&checkout, opts.cargo_metadata, &opts.license);
     Ok(ScanOutcome { inventory, checkout })
 }
 
 /// Resolves an acquired checkout into a normalised inventory.
 pub fn scan_checkout(checkout: &Checkout, cargo_metadata: bool) -> Inventory {
+    scan_checkout_with(checkout, cargo_metadata, &enrich::license::LicenseOptions::default())
+}
+
+/// [`scan_checkout`] with licence-stage options.
+pub fn scan_checkout_with(
+    checkout: &Checkout,
+    cargo_metadata: bool,
+    license: &enrich::license::LicenseOptions,
+) -> Inventory {
     let tree = SourceTree::walk(&checkout.root);
     let ctx = ResolveContext { tree: &tree, gitlinks: &checkout.gitlinks };
     let res = resolve::resolve_all(&ctx);
@@ -74,6 +85,12 @@ pub fn scan_checkout(checkout: &Checkout, cargo_metadata: bool) -> Inventory {
             .collect();
         enrich::cargo_metadata::enrich(&mut inv, tree.root(), &roots);
     }
+    inv.normalize();
+    let license = enrich::license::LicenseOptions {
+        cargo_registry: license.cargo_registry || cargo_metadata,
+        ..license.clone()
+    };
+    enrich::license::enrich(&mut inv, &tree, &license);
     inv.normalize();
     inv
 }

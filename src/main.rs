@@ -34,6 +34,13 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         cache_dir: args.cache_dir.clone().unwrap_or_else(sovereign::source::cache_dir_default),
         progress: !args.quiet,
         cargo_metadata: args.cargo_metadata,
+        license: sovereign::enrich::license::LicenseOptions {
+            floor: args.license_floor,
+            curations: args.license_curations.clone(),
+            aliases: args.license_aliases.clone(),
+            categories: args.license_categories.clone(),
+            cargo_registry: args.cargo_metadata,
+        },
     };
     let outcome = sovereign::scan(&opts)?;
     let bytes = sovereign::sbom::write(&outcome.inventory, args.format);

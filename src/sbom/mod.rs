@@ -1,5 +1,6 @@
 //! SBOM formats: one conversion module per format, from the one model.
 
+mod cdx_license;
 pub mod cyclonedx;
 
 use sha2::{Digest, Sha256};

@@ -81,3 +81,131 @@ fn a_user_categories_file_overrides_single_entries_and_rejects_duplicates() {
     assert!(t.merge_yaml("version: 2\ncategories: {}\n", "u.yaml", true).is_err());
     assert!(t.merge_yaml("version: 1\ncategories:\n  nice: [MIT]\n", "u.yaml", true).is_err());
 }
+
+mod normalisation {
+    use sovereign::enrich::license::aliases::AliasHit;
+    use sovereign::enrich::license::{normalise, Aliases, Normalised};
+
+    fn norm(s: &str) -> Normalised {
+        normalise(s, Aliases::builtin())
+    }
+
+    fn expr(s: &str) -> String {
+        match norm(s) {
+            Normalised::Mapped { expression, .. } => expression,
+            other => panic!("`{s}` was not mapped: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn real_world_declared_strings() {
+        for (raw, want) in [
+            ("MIT", "MIT"),
+            ("MIT/Apache-2.0", "MIT OR Apache-2.0"),
+            ("MIT / Apache-2.0", "MIT OR Apache-2.0"),
+            ("Apache-2.0/MIT", "Apache-2.0 OR MIT"),
+            ("MIT OR Apache-2.0", "MIT OR Apache-2.0"),
+            ("mit or apache-2.0", "MIT OR Apache-2.0"),
+            ("(MIT OR Apache-2.0) AND Unicode-3.0", "(MIT OR Apache-2.0) AND Unicode-3.0"),
+            ("Apache-2.0 WITH LLVM-exception", "Apache-2.0 WITH LLVM-exception"),
+            ("Apache 2.0", "Apache-2.0"),
+            ("Apache License, Version 2.0", "Apache-2.0"),
+            ("The Apache Software License, Version 2.0", "Apache-2.0"),
+            ("Apache License 2.0 OR MIT", "Apache-2.0 OR MIT"),
+            ("GPLv3+", "GPL-3.0-or-later"),
+            ("GPL-2.0", "GPL-2.0-only"),
+            ("GPL-2.0+", "GPL-2.0-or-later"),
+            ("LGPL-2.1+", "LGPL-2.1-or-later"),
+            ("GPL-2.0 or later", "GPL-2.0-or-later"),
+            ("AGPL-3.0", "AGPL-3.0-only"),
+            ("GPL-2.0-with-classpath-exception", "GPL-2.0-with-classpath-exception"),
+            ("GPL-2.0-only WITH Classpath-exception-2.0", "GPL-2.0-only WITH Classpath-exception-2.0"),
+            ("BSD-3-Clause", "BSD-3-Clause"),
+            ("bsd-3-clause", "BSD-3-Clause"),
+            ("Unlicense OR MIT", "Unlicense OR MIT"),
+            ("UNLICENSED", "LicenseRef-sovereign-proprietary"),
+            ("License :: OSI Approved :: MIT License", "MIT"),
+            (
+                "License :: OSI Approved :: GNU General Public License v3 or later (GPLv3+)",
+                "GPL-3.0-or-later",
+            ),
+            ("http://www.apache.org/licenses/LICENSE-2.0.txt", "Apache-2.0"),
+            ("https://opensource.org/licenses/MIT", "MIT"),
+            ("http://www.eclipse.org/legal/epl-v20.html", "EPL-2.0"),
+            ("LicenseRef-Custom-1", "LicenseRef-Custom-1"),
+            ("llama3.1", "LicenseRef-Llama-3.1"),
+            ("BSD-2-Clause-FreeBSD", "BSD-2-Clause-Views"),
+            ("MPL-2.0", "MPL-2.0"),
+        ] {
+            assert_eq!(expr(raw), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn unchanged_values_are_not_flagged_as_changed() {
+        assert_eq!(
+            norm("MIT OR Apache-2.0"),
+            Normalised::Mapped { expression: "MIT OR Apache-2.0".into(), changed: false }
+        );
+        assert!(matches!(norm("MIT/Apache-2.0"), Normalised::Mapped { changed: true, .. }));
+    }
+
+    #[test]
+    fn lax_guesses_are_reported_and_not_used() {
+        // spdx's lax mode reads `BSD` as BSD-2-Clause and `GPL` as GPL-2.0-only: guesses.
+        assert!(matches!(norm("BSD"), Normalised::Ambiguous { .. }), "{:?}", norm("BSD"));
+        assert!(matches!(norm("GPL"), Normalised::Ambiguous { .. }));
+        assert!(matches!(norm("Apache"), Normalised::Ambiguous { .. }));
+        assert!(matches!(norm("License :: OSI Approved :: BSD License"), Normalised::Ambiguous { .. }));
+        assert!(matches!(norm("MIT OR BSD"), Normalised::Ambiguous { .. }));
+        // Not in the alias table at all, but lax parsing would have produced a licence: reported as a guess.
+        match norm("bsd3") {
+            Normalised::Unmapped { lax_guess, .. } => assert!(lax_guess.is_some(), "no lax guess"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn unknown_strings_stay_unmapped() {
+        for raw in [
+            "",
+            "Foo Public License",
+            "MIT,Apache",
+            "MIT OR",
+            "(MIT",
+            "GPL-2.0-only+",
+            "<script>",
+            "MIT AND AND MIT",
+        ] {
+            assert!(matches!(norm(raw), Normalised::Unmapped { .. }), "{raw}: {:?}", norm(raw));
+        }
+        assert_eq!(norm("SEE LICENSE IN LICENSE.txt"), Normalised::SeeFile { file: "LICENSE.txt".into() });
+        let huge = "MIT OR ".repeat(50_000) + "MIT";
+        assert!(matches!(norm(&huge), Normalised::Mapped { .. }));
+        let nested = "(".repeat(10_000) + "MIT" + &")".repeat(10_000);
+        let _ = norm(&nested); // no panic, no stack overflow
+    }
+
+    #[test]
+    fn every_alias_entry_maps_to_a_valid_expression() {
+        let mut n = 0;
+        for (key, hit) in Aliases::builtin().entries() {
+            if let AliasHit::Maps(e) = hit {
+                assert!(
+                    sovereign::enrich::license::normalise::is_valid(e),
+                    "alias `{key}` -> `{e}` is not valid SPDX"
+                );
+                n += 1;
+            }
+        }
+        assert!(n > 250, "{n} aliases");
+        for (key, exc) in Aliases::builtin().exception_entries() {
+            assert!(
+                spdx::exception_id(exc).is_some(),
+                "exception alias `{key}` -> `{exc}` is not an SPDX exception"
+            );
+            let e = format!("GPL-2.0-only WITH {key}");
+            assert!(matches!(normalise(&e, Aliases::builtin()), Normalised::Mapped { .. }), "{e}");
+        }
+    }
+}
