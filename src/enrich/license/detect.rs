@@ -51,15 +51,23 @@ pub fn flatten(text: &str) -> String {
 }
 
 /// The AI model licences whose every distinguishing sentence occurs in `text`.
+/// When one licence's sentences are all contained in another matching licence's sentences (`CreativeML
+/// Open RAIL-M` in `CreativeML Open RAIL++-M License`, once punctuation is gone), only the more specific
+/// one is kept.
 pub fn ai_licenses(text: &str) -> Vec<Detected> {
     let flat = format!(" {} ", flatten(text));
-    AiLicenses::builtin()
+    let matched: Vec<(&str, Vec<String>)> = AiLicenses::builtin()
         .licenses
         .iter()
-        .filter(|l| {
-            !l.sentences.is_empty() && l.sentences.iter().all(|s| flat.contains(&format!(" {} ", flatten(s))))
-        })
-        .map(|l| Detected { id: l.id.clone(), score: 1.0, lines: None })
+        .map(|l| (l.id.as_str(), l.sentences.iter().map(|s| format!(" {} ", flatten(s))).collect::<Vec<_>>()))
+        .filter(|(_, sentences)| !sentences.is_empty() && sentences.iter().all(|s| flat.contains(s.as_str())))
+        .collect();
+    let covered =
+        |a: &[String], b: &[String]| a != b && a.iter().all(|s| b.iter().any(|t| t.contains(s.as_str())));
+    matched
+        .iter()
+        .filter(|(_, s)| !matched.iter().any(|(_, o)| covered(s, o)))
+        .map(|(id, _)| Detected { id: id.to_string(), score: 1.0, lines: None })
         .collect()
 }
 

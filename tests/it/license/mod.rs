@@ -1,6 +1,9 @@
 //! Licences: categories, normalisation of declared licences, text detection, concluded licences,
 //! CycloneDX output.
 
+mod detection;
+mod stage;
+
 use std::collections::BTreeSet;
 
 use sovereign::enrich::license::{ai::AiLicenses, category, Categories};

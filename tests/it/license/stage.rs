@@ -1,0 +1,290 @@
+//! The licence stage over whole scans: declared vs detected, curations, SPDX tags, installed packages,
+//! and the CycloneDX output.
+
+use sovereign::enrich::license::{enrich, LicenseOptions};
+use sovereign::model::{Component, Ecosystem, Inventory, LicenseValue, Severity, SourceKind};
+use sovereign::source::SourceTree;
+
+use super::detection::{BSD3, MIT};
+use crate::support::{cdx, scan_dir, validate_cdx, write_files};
+
+fn by_name<'a>(inv: &'a Inventory, name: &str) -> &'a Component {
+    inv.components.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no component {name}"))
+}
+
+fn concluded(inv: &Inventory, name: &str) -> Option<String> {
+    by_name(inv, name).license.concluded.as_ref().map(|c| c.expression.clone())
+}
+
+fn codes<'a>(inv: &'a Inventory, code: &str) -> Vec<&'a str> {
+    inv.diagnostics.iter().filter(|d| d.code == code).map(|d| d.message.as_str()).collect()
+}
+
+fn workspace(dir: &std::path::Path) {
+    let lock = |names: &[&str]| {
+        let mut s = String::from("version = 4\n");
+        for n in names {
+            s.push_str(&format!("\n[[package]]\nname = \"{n}\"\nversion = \"0.1.0\"\n"));
+        }
+        s
+    };
+    write_files(
+        dir,
+        &[
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"agree\", \"dual\", \"conflict\", \"bsd\", \"tagged\", \"bare\"]\n",
+            ),
+            ("Cargo.lock", &lock(&["agree", "bare", "bsd", "conflict", "dual", "tagged"])),
+            ("LICENSE", MIT),
+            ("agree/Cargo.toml", "[package]\nname = \"agree\"\nversion = \"0.1.0\"\nlicense = \"MIT\"\n"),
+            ("agree/LICENSE.txt", MIT),
+            (
+                "dual/Cargo.toml",
+                "[package]\nname = \"dual\"\nversion = \"0.1.0\"\nlicense = \"MIT/BSD-3-Clause\"\n",
+            ),
+            ("dual/LICENSE-MIT", MIT),
+            ("dual/LICENSE-BSD", BSD3),
+            (
+                "conflict/Cargo.toml",
+                "[package]\nname = \"conflict\"\nversion = \"0.1.0\"\nlicense = \"MIT\"\n",
+            ),
+            ("conflict/COPYING", BSD3),
+            ("bsd/Cargo.toml", "[package]\nname = \"bsd\"\nversion = \"0.1.0\"\nlicense = \"BSD\"\n"),
+            ("bsd/LICENSE", BSD3),
+            ("tagged/Cargo.toml", "[package]\nname = \"tagged\"\nversion = \"0.1.0\"\nlicense = \"MIT\"\n"),
+            ("tagged/src/lib.rs", "// SPDX-License-Identifier: MIT\npub fn a() {}\n"),
+            ("tagged/src/gpl.rs", "// SPDX-License-Identifier: GPL-2.0-or-later\npub fn b() {}\n"),
+            ("tagged/src/more.rs", "// SPDX-License-Identifier: GPL-2.0-or-later\n"),
+            (
+                "bare/Cargo.toml",
+                "[package]\nname = \"bare\"\nversion = \"0.1.0\"\nlicense = \"Apache 2.0\"\n",
+            ),
+            ("vendor/thing/LICENSE", BSD3),
+        ],
+    );
+}
+
+#[test]
+fn declared_and_detected_are_concluded_by_the_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    workspace(dir.path());
+    let inv = scan_dir(dir.path());
+
+    // Agree: declared MIT, LICENSE.txt is MIT.
+    assert_eq!(concluded(&inv, "agree").as_deref(), Some("MIT"));
+    let agree = by_name(&inv, "agree");
+    assert_eq!(agree.license.detected.len(), 1);
+    assert_eq!(agree.license.detected[0].source, "agree/LICENSE.txt");
+    assert!(agree.license.detected[0].score.unwrap() >= 0.9);
+    // Cargo's legacy slash, normalised; both texts present: the declared expression.
+    let dual = by_name(&inv, "dual");
+    assert_eq!(dual.license.declared.as_ref().unwrap().expression, "MIT OR BSD-3-Clause");
+    assert_eq!(dual.license.declared.as_ref().unwrap().original.as_deref(), Some("MIT/BSD-3-Clause"));
+    assert_eq!(concluded(&inv, "dual").as_deref(), Some("MIT OR BSD-3-Clause"));
+    // Disagree: declared MIT, COPYING is BSD-3-Clause -> NOASSERTION and a warning naming both.
+    assert_eq!(concluded(&inv, "conflict").as_deref(), Some("NOASSERTION"));
+    let conflicts = codes(&inv, "license-conflict");
+    assert!(
+        conflicts.iter().any(|m| m.contains("conflict@0.1.0")
+            && m.contains("`MIT`")
+            && m.contains("conflict/COPYING reads `BSD-3-Clause`")),
+        "{conflicts:?}"
+    );
+    // `BSD` is not guessed; the text decides.
+    let bsd = by_name(&inv, "bsd");
+    assert!(!bsd.license.declared.as_ref().unwrap().valid);
+    assert_eq!(bsd.license.declared.as_ref().unwrap().expression, "BSD");
+    assert_eq!(concluded(&inv, "bsd").as_deref(), Some("BSD-3-Clause"));
+    assert!(codes(&inv, "license-ambiguous").iter().any(|m| m.contains("bsd@0.1.0")));
+    // SPDX tags: one value per expression, counted; GPL in a file of an MIT crate is a conflict.
+    let tagged = by_name(&inv, "tagged");
+    let tags: Vec<(&str, &str)> =
+        tagged.license.detected.iter().map(|v| (v.expression.as_str(), v.source.as_str())).collect();
+    assert!(
+        tags.contains(&(
+            "GPL-2.0-or-later",
+            "tagged/src/gpl.rs:1 (SPDX-License-Identifier, and 1 more files)"
+        )),
+        "{tags:?}"
+    );
+    assert!(tags.contains(&("MIT", "tagged/src/lib.rs:1 (SPDX-License-Identifier)")), "{tags:?}");
+    // tagged declares MIT but two of its files say GPL-2.0-or-later: a conflict.
+    assert_eq!(concluded(&inv, "tagged").as_deref(), Some("NOASSERTION"));
+    // Inherited root text that disagrees with a member's own declaration does not contradict it.
+    assert_eq!(concluded(&inv, "bare").as_deref(), Some("Apache-2.0"));
+    assert!(by_name(&inv, "bare").license.detected.is_empty());
+    // The scanned tree's own licence; a vendored text no component claims is reported, not lost.
+    assert_eq!(inv.license.concluded.as_ref().map(|c| c.expression.as_str()), Some("MIT"));
+    let unattributed = inv.diagnostics.iter().find(|d| d.code == "license-file-unattributed").unwrap();
+    assert_eq!(unattributed.location.as_ref().unwrap().path, "vendor/thing/LICENSE");
+    // A normalisation note per distinct change.
+    assert!(codes(&inv, "license-normalised")
+        .iter()
+        .any(|m| m.contains("`MIT/BSD-3-Clause`") && m.contains("`MIT OR BSD-3-Clause`")));
+
+    let doc = cdx(&inv);
+    validate_cdx(&doc, "declared_and_detected_are_concluded_by_the_rules");
+    let comp = |name: &str| {
+        doc["components"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap().clone()
+    };
+    assert_eq!(
+        comp("agree")["licenses"],
+        serde_json::json!([
+            {"license": {"id": "MIT", "acknowledgement": "declared"}},
+            {"license": {"id": "MIT", "acknowledgement": "concluded"}}
+        ])
+    );
+    assert_eq!(comp("agree")["evidence"]["licenses"], serde_json::json!([{"license": {"id": "MIT"}}]));
+    assert_eq!(
+        comp("dual")["licenses"],
+        serde_json::json!([{"expression": "MIT OR BSD-3-Clause", "acknowledgement": "concluded"}])
+    );
+    let props = |c: &serde_json::Value, n: &str| -> Vec<String> {
+        c["properties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["name"] == n)
+            .map(|p| p["value"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(props(&comp("dual"), "sovereign:license:declared"), ["MIT/BSD-3-Clause"]);
+    assert_eq!(props(&comp("conflict"), "sovereign:license:concluded"), ["NOASSERTION"]);
+    assert_eq!(
+        comp("conflict")["licenses"],
+        serde_json::json!([{"expression": "MIT", "acknowledgement": "declared"}])
+    );
+    assert_eq!(
+        comp("bsd")["licenses"],
+        serde_json::json!([
+            {"license": {"name": "BSD", "acknowledgement": "declared"}},
+            {"license": {"id": "BSD-3-Clause", "acknowledgement": "concluded"}}
+        ])
+    );
+    assert_eq!(
+        doc["metadata"]["component"]["licenses"],
+        serde_json::json!([{"expression": "MIT", "acknowledgement": "concluded"}])
+    );
+}
+
+#[test]
+fn a_curation_settles_a_conflict_and_bad_curations_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    workspace(dir.path());
+    let cur = dir.path().join("..").join(format!("cur-{}.yaml", std::process::id()));
+    std::fs::write(
+        &cur,
+        "version: 1\ncurations:\n  - component: pkg:cargo/conflict\n    concluded: MIT AND BSD-3-Clause\n    reason: COPYING holds vendored BSD code, crate is MIT (read 2026-11-29)\n",
+    )
+    .unwrap();
+    let tree = SourceTree::walk(dir.path());
+    let mut inv = scan_dir(dir.path());
+    for c in &mut inv.components {
+        c.license.concluded = None;
+        c.license.detected.clear();
+    }
+    inv.diagnostics.clear();
+    enrich(&mut inv, &tree, &LicenseOptions { curations: Some(cur.clone()), ..Default::default() });
+    let c = by_name(&inv, "conflict").license.concluded.clone().unwrap();
+    assert_eq!(c.expression, "MIT AND BSD-3-Clause");
+    assert!(c.source.contains("read 2026-11-29"), "{}", c.source);
+    assert!(codes(&inv, "license-conflict").iter().all(|m| !m.contains("conflict@")));
+
+    std::fs::write(
+        &cur,
+        "version: 1\ncurations:\n  - component: conflict\n    concluded: Foo License\n    reason: ''\n",
+    )
+    .unwrap();
+    let mut inv2 = scan_dir(dir.path());
+    enrich(&mut inv2, &tree, &LicenseOptions { curations: Some(cur.clone()), ..Default::default() });
+    let bad: Vec<_> = inv2.diagnostics.iter().filter(|d| d.code == "license-rules-invalid").collect();
+    assert_eq!(bad.len(), 1);
+    assert_eq!(bad[0].severity, Severity::Error);
+    assert!(bad[0].message.contains("not a purl"), "{}", bad[0].message);
+    std::fs::remove_file(&cur).ok();
+}
+
+/// Packages installed in the tree (node_modules, a virtual environment) have their texts read when the
+/// installed version is the component's.
+#[test]
+fn installed_packages_texts_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("package.json", "{}"),
+            ("node_modules/left-pad/package.json", "{\"name\":\"left-pad\",\"version\":\"1.3.0\"}"),
+            ("node_modules/left-pad/LICENSE", MIT),
+            ("node_modules/@scope/pkg/package.json", "{\"name\":\"@scope/pkg\",\"version\":\"2.0.0\"}"),
+            ("node_modules/@scope/pkg/license.md", BSD3),
+            ("node_modules/old/package.json", "{\"name\":\"old\",\"version\":\"0.9.0\"}"),
+            ("node_modules/old/LICENSE", MIT),
+            (".venv/lib/python3.12/site-packages/Some_Pkg-1.0.dist-info/METADATA", "Name: some-pkg\n"),
+            (".venv/lib/python3.12/site-packages/Some_Pkg-1.0.dist-info/licenses/LICENSE", BSD3),
+        ],
+    );
+    let tree = SourceTree::walk(dir.path());
+    let comp = |eco, ns: Option<&str>, name: &str, v: &str, declared: Option<&str>| {
+        let mut c = Component::new(eco, name, Some(v.to_string()));
+        c.id = format!("{}:{name}@{v}", eco.as_str());
+        c.namespace = ns.map(str::to_string);
+        c.source = Some(SourceKind::Registry { url: None });
+        c.found_in.push(sovereign::model::Location::new("package-lock.json", Some(1)));
+        c.license.declared = declared.map(|d| LicenseValue::declared(d, "package-lock.json"));
+        c
+    };
+    let mut inv = Inventory {
+        components: vec![
+            comp(Ecosystem::Npm, None, "left-pad", "1.3.0", Some("WTFPL")),
+            comp(Ecosystem::Npm, Some("scope"), "pkg", "2.0.0", None),
+            comp(Ecosystem::Npm, None, "old", "1.0.0", Some("MIT")),
+            comp(Ecosystem::Pypi, None, "some.pkg", "1.0", Some("License :: OSI Approved :: BSD License")),
+        ],
+        ..Inventory::default()
+    };
+    enrich(&mut inv, &tree, &LicenseOptions::default());
+    let get = |name: &str| inv.components.iter().find(|c| c.name == name).unwrap().license.clone();
+    let lp = get("left-pad");
+    assert_eq!(lp.detected[0].source, "node_modules/left-pad/LICENSE");
+    assert_eq!(lp.concluded.unwrap().expression, "NOASSERTION", "declared WTFPL, text MIT");
+    assert_eq!(get("pkg").concluded.unwrap().expression, "BSD-3-Clause");
+    assert!(get("old").detected.is_empty(), "installed 0.9.0 is not the locked 1.0.0");
+    assert_eq!(get("old").concluded.unwrap().expression, "MIT");
+    let py = get("some.pkg");
+    assert_eq!(
+        py.detected[0].source,
+        ".venv/lib/python3.12/site-packages/Some_Pkg-1.0.dist-info/licenses/LICENSE"
+    );
+    assert_eq!(py.concluded.unwrap().expression, "BSD-3-Clause");
+    // node_modules and site-packages texts are not the project's own.
+    assert!(inv.license.is_empty());
+    assert!(codes(&inv, "license-file-unattributed").is_empty(), "{:?}", inv.diagnostics);
+    inv.normalize();
+    validate_cdx(&cdx(&inv), "installed_packages_texts_are_read");
+}
+
+#[test]
+fn hostile_licence_files_do_not_break_the_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("Cargo.toml", "[package]\nname = \"x\"\nversion = \"0.1.0\"\nlicense = \"SEE LICENSE IN ../../etc/passwd\"\n"),
+            ("Cargo.lock", "version = 4\n\n[[package]]\nname = \"x\"\nversion = \"0.1.0\"\n"),
+            ("LICENSE.md", "\u{0}\u{1}binary\u{fffd}"),
+        ],
+    );
+    std::fs::write(dir.path().join("COPYING"), [0xff, 0xfe, 0x00, 0x41, 0xc3, 0x28]).unwrap();
+    std::fs::write(dir.path().join("NOTICE"), "x".repeat(2 * 1024 * 1024)).unwrap();
+    let inv = scan_dir(dir.path());
+    let x = by_name(&inv, "x");
+    assert!(!x.license.declared.as_ref().unwrap().valid);
+    assert!(
+        codes(&inv, "license-see-file-missing").iter().any(|m| m.contains("leaves the scanned tree")),
+        "{:?}",
+        inv.diagnostics
+    );
+    assert!(inv.diagnostics.iter().any(|d| d.code == "license-text-unidentified"));
+    validate_cdx(&cdx(&inv), "hostile_licence_files_do_not_break_the_scan");
+}
