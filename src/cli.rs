@@ -73,6 +73,55 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     pub license_categories: Option<PathBuf>,
 
+    /// Ask package registries (crates.io, npm, PyPI, Maven Central, deps.dev as fallback) for the
+    /// licence, repository and authors of components whose files do not say. Off by default; responses
+    /// are cached (see --cache-dir) and every failure is a warning.
+    #[arg(long, env = "SOVEREIGN_ONLINE", value_parser = clap::builder::BoolishValueParser::new(),
+          action = clap::ArgAction::SetTrue)]
+    pub online: bool,
+
+    /// Forbid any network use by the scan's stages, even where --online or SOVEREIGN_ONLINE asks for it
+    /// (cloning the git URL you gave is not affected).
+    #[arg(long)]
+    pub offline: bool,
+
+    /// Base URL of the crates.io API (a mirror).
+    #[arg(long, env = "SOVEREIGN_CRATES_IO_URL", value_name = "URL", default_value = "https://crates.io")]
+    pub crates_io_url: String,
+
+    /// Base URL of the npm registry (a mirror).
+    #[arg(long, env = "SOVEREIGN_NPM_URL", value_name = "URL", default_value = "https://registry.npmjs.org")]
+    pub npm_url: String,
+
+    /// Base URL of PyPI's JSON API (a mirror).
+    #[arg(long, env = "SOVEREIGN_PYPI_URL", value_name = "URL", default_value = "https://pypi.org")]
+    pub pypi_url: String,
+
+    /// Base URL of a Maven repository (a mirror of Maven Central).
+    #[arg(
+        long,
+        env = "SOVEREIGN_MAVEN_URL",
+        value_name = "URL",
+        default_value = "https://repo1.maven.org/maven2"
+    )]
+    pub maven_url: String,
+
+    /// Base URL of the deps.dev API.
+    #[arg(long, env = "SOVEREIGN_DEPS_DEV_URL", value_name = "URL", default_value = "https://api.deps.dev")]
+    pub deps_dev_url: String,
+
+    /// Seconds before a registry request is abandoned.
+    #[arg(long, value_name = "SECONDS", default_value_t = 15)]
+    pub registry_timeout: u64,
+
+    /// Registry requests in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub registry_concurrency: usize,
+
+    /// Hours a cached registry response stays fresh.
+    #[arg(long, value_name = "HOURS", default_value_t = 168)]
+    pub registry_cache_hours: u64,
+
     /// No progress bar and no summary on standard error.
     #[arg(short, long)]
     pub quiet: bool,

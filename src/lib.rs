@@ -29,6 +29,8 @@ pub struct ScanOptions {
     pub cargo_metadata: bool,
     /// The licence stage: detection floor, user rules files (docs/licenses.md).
     pub license: enrich::license::LicenseOptions,
+    /// Registry lookups (`--online`); `None`: no network.
+    pub online: Option<enrich::registry::OnlineOptions>,
 }
 
 /// Why a scan could not run at all (a manifest problem is a diagnostic, not an error).
@@ -56,13 +58,13 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanOutcome, ScanError> {
             progress: opts.progress,
         },
     )?;
-    let inventory = scan_checkout_with(&checkout, opts.cargo_metadata, &opts.license);
+    let inventory = scan_checkout_with(&checkout, opts.cargo_metadata, &opts.license, opts.online.as_ref());
     Ok(ScanOutcome { inventory, checkout })
 }
 
 /// Resolves an acquired checkout into a normalised inventory.
 pub fn scan_checkout(checkout: &Checkout, cargo_metadata: bool) -> Inventory {
-    scan_checkout_with(checkout, cargo_metadata, &enrich::license::LicenseOptions::default())
+    scan_checkout_with(checkout, cargo_metadata, &enrich::license::LicenseOptions::default(), None)
 }
 
 /// [`scan_checkout`] with licence-stage options.
@@ -70,6 +72,7 @@ pub fn scan_checkout_with(
     checkout: &Checkout,
     cargo_metadata: bool,
     license: &enrich::license::LicenseOptions,
+    online: Option<&enrich::registry::OnlineOptions>,
 ) -> Inventory {
     let tree = SourceTree::walk(&checkout.root);
     let ctx = ResolveContext { tree: &tree, gitlinks: &checkout.gitlinks };
@@ -86,6 +89,9 @@ pub fn scan_checkout_with(
         enrich::cargo_metadata::enrich(&mut inv, tree.root(), &roots);
     }
     inv.normalize();
+    if let Some(online) = online {
+        enrich::registry::enrich(&mut inv, online);
+    }
     let license = enrich::license::LicenseOptions {
         cargo_registry: license.cargo_registry || cargo_metadata,
         ..license.clone()

@@ -28,10 +28,25 @@ fn main() -> ExitCode {
 }
 
 fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
+    let cache_dir = args.cache_dir.clone().unwrap_or_else(sovereign::source::cache_dir_default);
+    let online = (args.online && !args.offline).then(|| {
+        let mut o = sovereign::enrich::registry::OnlineOptions::new(Some(cache_dir.clone()));
+        o.urls = sovereign::enrich::registry::BaseUrls {
+            crates_io: args.crates_io_url.trim_end_matches('/').to_string(),
+            npm: args.npm_url.trim_end_matches('/').to_string(),
+            pypi: args.pypi_url.trim_end_matches('/').to_string(),
+            maven: args.maven_url.trim_end_matches('/').to_string(),
+            deps_dev: args.deps_dev_url.trim_end_matches('/').to_string(),
+        };
+        o.http.timeout = std::time::Duration::from_secs(args.registry_timeout.max(1));
+        o.http.cache_ttl = std::time::Duration::from_secs(args.registry_cache_hours * 3600);
+        o.concurrency = args.registry_concurrency.max(1);
+        o
+    });
     let opts = sovereign::ScanOptions {
         source: args.source.clone(),
         reference: args.reference.clone(),
-        cache_dir: args.cache_dir.clone().unwrap_or_else(sovereign::source::cache_dir_default),
+        cache_dir,
         progress: !args.quiet,
         cargo_metadata: args.cargo_metadata,
         license: sovereign::enrich::license::LicenseOptions {
@@ -41,6 +56,7 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
             categories: args.license_categories.clone(),
             cargo_registry: args.cargo_metadata,
         },
+        online,
     };
     let outcome = sovereign::scan(&opts)?;
     let bytes = sovereign::sbom::write(&outcome.inventory, args.format);

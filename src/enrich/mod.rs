@@ -2,3 +2,4 @@
 
 pub mod cargo_metadata;
 pub mod license;
+pub mod registry;

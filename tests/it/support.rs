@@ -112,6 +112,7 @@ pub fn scan_dir(dir: &Path) -> sovereign::model::Inventory {
         progress: false,
         cargo_metadata: false,
         license: Default::default(),
+        online: None,
     })
     .expect("scan")
     .inventory

@@ -2,6 +2,7 @@
 //! CycloneDX output.
 
 mod detection;
+mod registry;
 mod stage;
 
 use std::collections::BTreeSet;
