@@ -91,7 +91,8 @@ pub fn detect_text(text: &str, floor: f32) -> Vec<Detected> {
     };
     if result.containing.is_empty() {
         if let Some(l) = result.license.filter(|_| result.score >= floor) {
-            push(Detected { id: l.name.to_string(), score: result.score, lines: None });
+            let (id, score) = refine(store, &data, &flatten(text), (l.name, result.score), floor);
+            push(Detected { id: id.to_string(), score, lines: None });
         }
     } else {
         for c in &result.containing {
@@ -99,14 +100,16 @@ pub fn detect_text(text: &str, floor: f32) -> Vec<Detected> {
             // texts (MIT and Xnet) can be confused there, so every region is analysed again on its own.
             let view = data.with_view(c.line_range.0, c.line_range.1);
             let m = store.analyze(&view);
-            let (id, score) =
-                choose((c.license.name, c.score), (m.name, m.score), &region(text, c.line_range));
+            let flat = region(text, c.line_range);
+            let best = choose((c.license.name, c.score), (m.name, m.score), &flat);
+            let (id, score) = refine(store, &view, &flat, best, floor);
             if score >= floor {
                 push(Detected { id: id.to_string(), score, lines: Some(c.line_range) });
             }
         }
         if let Some(l) = result.license.filter(|_| result.score >= floor) {
-            push(Detected { id: l.name.to_string(), score: result.score, lines: None });
+            let (id, score) = refine(store, &data, &flatten(text), (l.name, result.score), floor);
+            push(Detected { id: id.to_string(), score, lines: None });
         }
     }
     found.sort_by(|a, b| a.id.cmp(&b.id));
@@ -130,10 +133,63 @@ fn choose<'a>(a: (&'a str, f32), b: (&'a str, f32), region: &str) -> (&'a str, f
     }
 }
 
+/// Common licences that have near-identical variants on the SPDX list (Apache-2.0 and Pixar, MIT and Xnet,
+/// BSD-3-Clause and its many relatives).
+const COMMON: &[&str] = &[
+    "Apache-2.0",
+    "MIT",
+    "BSD-2-Clause",
+    "BSD-3-Clause",
+    "ISC",
+    "0BSD",
+    "Zlib",
+    "BSL-1.0",
+    "Unlicense",
+    "CC0-1.0",
+    "MPL-2.0",
+    "EPL-2.0",
+    "GPL-2.0-only",
+    "GPL-3.0-only",
+    "LGPL-2.1-only",
+    "LGPL-3.0-only",
+    "AGPL-3.0-only",
+];
+
+/// The best match is kept when the text names it. When it does not (an Apache-2.0 text without its
+/// appendix scores higher as `Pixar`, which is Apache-2.0 with Pixar's changes), a common licence that
+/// the text does name and that matches above the floor, within 0.1 of the best, is taken instead.
+fn refine<'a>(
+    store: &'a Store,
+    data: &TextData,
+    flat: &str,
+    best: (&'a str, f32),
+    floor: f32,
+) -> (&'a str, f32) {
+    if mentions(flat, best.0) || COMMON.contains(&best.0) {
+        return best;
+    }
+    let mut alt: Option<(&'a str, f32)> = None;
+    for id in COMMON {
+        let Some((name, original)) = store
+            .licenses()
+            .find(|n| n.as_str() == *id)
+            .and_then(|n| store.get_original(n).map(|o| (n.as_str(), o)))
+        else {
+            continue;
+        };
+        let score = data.match_score(original);
+        if score >= floor && score >= best.1 - 0.1 && mentions(flat, name) && alt.is_none_or(|a| score > a.1)
+        {
+            alt = Some((name, score));
+        }
+    }
+    alt.unwrap_or(best)
+}
+
 /// The lines `range` of `text`, flattened.
 fn region(text: &str, range: (usize, usize)) -> String {
-    // Two lines of context before the match: a header often names its licence just above the matched text.
-    let from = range.0.saturating_sub(2);
+    // Context before the match: a header often names its licence just above the matched text.
+    let from = range.0.saturating_sub(6);
     flatten(&text.lines().skip(from).take(range.1.saturating_sub(from)).collect::<Vec<_>>().join("\n"))
 }
 

@@ -71,6 +71,18 @@ pub fn enrich(inv: &mut Inventory, tree: &SourceTree, opts: &LicenseOptions) {
         }
     }
 
+    // 0. Crates without a declared licence (cargo metadata could not run, or was not asked): their own
+    //    Cargo.toml in the local registry cache, when it is there.
+    if opts.cargo_registry {
+        for c in inv
+            .components
+            .iter_mut()
+            .filter(|c| c.ecosystem == Ecosystem::Cargo && c.license.declared.is_none())
+        {
+            c.license.declared = cargo_registry_license(c);
+        }
+    }
+
     // 1. Declared values, normalised.
     let mut changed: BTreeMap<(String, String), usize> = BTreeMap::new();
     for c in &mut inv.components {
@@ -326,9 +338,7 @@ fn detect_tree_files(
         .files()
         .iter()
         .filter(|f| !installed_area(&f.path))
-        .filter(|f| {
-            detect::is_license_file_name(f.name()) || parent_name(&f.path).eq_ignore_ascii_case("licenses")
-        })
+        .filter(|f| detect::is_license_file_name(f.name()) || reuse_license_text(&f.path))
         .filter(|f| f.size <= MAX_INSTALLED_FILE)
         .map(|f| f.path.as_str())
         .collect();
@@ -379,9 +389,12 @@ fn installed_area(path: &str) -> bool {
             .any(|seg| matches!(seg, "site-packages" | "dist-packages" | "node_modules" | ".tox"))
 }
 
-fn parent_name(path: &str) -> &str {
+/// A licence text in a REUSE `LICENSES/` directory (`LICENSES/MIT.txt`).
+fn reuse_license_text(path: &str) -> bool {
     let p = parent(path);
-    p.rsplit('/').next().unwrap_or(p)
+    let dir = p.rsplit('/').next().unwrap_or(p);
+    let ext = path.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    dir == "LICENSES" && matches!(ext, "txt" | "md" | "")
 }
 
 /// `SPDX-License-Identifier:` tags per owning component directory (the deepest that contains the file),
@@ -536,22 +549,7 @@ fn installed_license_files(
                 }
             }
         }
-        Ecosystem::Cargo if opts.cargo_registry => {
-            if let Some(home) = cargo_home() {
-                if let Ok(rd) = std::fs::read_dir(home.join("registry").join("src")) {
-                    let mut idx: Vec<_> = rd.flatten().map(|e| e.path()).collect();
-                    idx.sort();
-                    for index in idx {
-                        let d = index.join(format!("{}-{version}", c.name));
-                        if d.is_dir() {
-                            let rel = format!("cargo-registry:{}-{version}", c.name);
-                            dirs.push((d, rel));
-                            break;
-                        }
-                    }
-                }
-            }
-        }
+        Ecosystem::Cargo if opts.cargo_registry => dirs.extend(cargo_registry_dir(c)),
         _ => {}
     }
     let mut out = Vec::new();
@@ -577,6 +575,30 @@ fn installed_license_files(
         }
     }
     out
+}
+
+/// The unpacked crate in the local cargo registry cache (`$CARGO_HOME/registry/src/<index>/<name>-<version>`).
+fn cargo_registry_dir(c: &Component) -> Option<(PathBuf, String)> {
+    let version = c.version.as_deref()?;
+    if matches!(c.source, Some(SourceKind::Local) | Some(SourceKind::Path { .. })) {
+        return None;
+    }
+    let rd = std::fs::read_dir(cargo_home()?.join("registry").join("src")).ok()?;
+    let mut idx: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
+    idx.sort();
+    idx.into_iter().map(|i| i.join(format!("{}-{version}", c.name))).find(|d| d.is_dir()).map(|d| {
+        let rel = format!("cargo-registry:{}-{version}", c.name);
+        (d, rel)
+    })
+}
+
+/// The `license` of a crate's own Cargo.toml in the local registry cache, read as data.
+fn cargo_registry_license(c: &Component) -> Option<LicenseValue> {
+    let (dir, rel) = cargo_registry_dir(c)?;
+    let text = read_capped(&dir.join("Cargo.toml"))?;
+    let table: toml::Table = toml::from_str(&text).ok()?;
+    let license = table.get("package")?.get("license")?.as_str()?;
+    Some(LicenseValue::declared(license, format!("{rel}/Cargo.toml")))
 }
 
 fn installed_npm_version(dir: &Path) -> Option<String> {

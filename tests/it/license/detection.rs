@@ -270,3 +270,24 @@ fn spdx_identifier_tags() {
     let late = format!("{}// SPDX-License-Identifier: MIT\n", "\n".repeat(50));
     assert!(spdx_identifier_lines(&late, 40).is_empty(), "only the header is read");
 }
+
+/// The Apache-2.0 text without its appendix (as many crates ship it) scores higher against `Pixar` (the
+/// Apache-2.0 text with Pixar's changes); the text names Apache, not Pixar, so it is Apache-2.0.
+#[test]
+fn apache_without_appendix_is_not_pixar() {
+    let Some(root) = corpus("apache_without_appendix_is_not_pixar") else { return };
+    let full = std::fs::read_to_string(root.join("go/gohugoio__hugo/LICENSE")).unwrap();
+    let end = full.find("END OF TERMS AND CONDITIONS").expect("the Apache text has its end marker");
+    let cut = &full[..end + "END OF TERMS AND CONDITIONS".len()];
+    assert_eq!(ids(cut), ["Apache-2.0"]);
+    assert_eq!(ids(&full), ["Apache-2.0"]);
+}
+
+#[test]
+fn shipped_curations_load() {
+    use sovereign::enrich::license::curations::{Curations, BUILTIN};
+    let mut c = Curations::default();
+    c.merge_yaml(BUILTIN, "rules/licenses/curations.yaml").unwrap();
+    assert_eq!(c.find("pkg:cargo/num-cmp@0.1.0").unwrap().expression, "CC0-1.0 OR MIT OR Apache-2.0");
+    assert!(c.find("pkg:cargo/num-cmp@0.2.0").is_none());
+}
