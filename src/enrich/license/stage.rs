@@ -168,8 +168,16 @@ pub fn enrich(inv: &mut Inventory, tree: &SourceTree, opts: &LicenseOptions) {
         }
     }
     dedup(&mut root_detected);
-    if !root_detected.is_empty() {
-        let (concluded, d) = conclude(&inv.subject.name, None, &root_detected, None);
+    // The declared licence of the tree is that of the one component at its root, when there is one.
+    let root_components: Vec<usize> =
+        (0..inv.components.len()).filter(|&i| comp_dirs[i].as_deref() == Some("")).collect();
+    let root_declared = match root_components.as_slice() {
+        [i] => inv.components[*i].license.declared.clone().filter(|d| d.valid),
+        _ => None,
+    };
+    if !root_detected.is_empty() || root_declared.is_some() {
+        let (concluded, d) = conclude(&inv.subject.name, root_declared.as_ref(), &root_detected, None);
+        inv.license.declared = root_declared;
         inv.license.detected = root_detected;
         inv.license.concluded = concluded;
         diags.extend(d);

@@ -288,3 +288,44 @@ fn hostile_licence_files_do_not_break_the_scan() {
     assert!(inv.diagnostics.iter().any(|d| d.code == "license-text-unidentified"));
     validate_cdx(&cdx(&inv), "hostile_licence_files_do_not_break_the_scan");
 }
+
+/// The corpus's Rust workspaces: every member's concluded licence is its declared one (the expected
+/// values are the `license` fields of the members' Cargo.toml files, counted with grep), with no conflict.
+#[test]
+fn corpus_workspaces_conclude_their_declared_licences() {
+    let Some(root) = crate::support::corpus("corpus_workspaces_conclude_their_declared_licences") else {
+        return;
+    };
+    let count = |inv: &Inventory| {
+        let mut m = std::collections::BTreeMap::<String, usize>::new();
+        for c in inv.components.iter().filter(|c| c.kind == sovereign::model::ComponentKind::Application) {
+            *m.entry(c.license.concluded.as_ref().map(|v| v.expression.clone()).unwrap_or_default())
+                .or_default() += 1;
+        }
+        m
+    };
+    // ripgrep: 10 x `Unlicense OR MIT`, 1 x `Unlicense/MIT`, and the fuzz crate declares nothing: its texts
+    // are the root's LICENSE-MIT, UNLICENSE and COPYING ("dual-licensed under the Unlicense and MIT").
+    let rg = scan_dir(&root.join("rust/BurntSushi__ripgrep"));
+    assert_eq!(count(&rg), [("Unlicense OR MIT".to_string(), 12)].into_iter().collect());
+    assert!(codes(&rg, "license-conflict").is_empty(), "{:?}", codes(&rg, "license-conflict"));
+    assert_eq!(rg.license.concluded.as_ref().unwrap().expression, "Unlicense OR MIT");
+    // uv: 65 + 2 members inherit `MIT OR Apache-2.0` from the workspace, 1 states it, 2 are
+    // `Apache-2.0 OR BSD-2-Clause`, uv-netrc is `MIT` (and its LICENSE is the MIT text).
+    let uv = scan_dir(&root.join("rust/astral-sh__uv"));
+    let want: std::collections::BTreeMap<String, usize> = [
+        ("MIT OR Apache-2.0".to_string(), 68),
+        ("Apache-2.0 OR BSD-2-Clause".to_string(), 2),
+        ("MIT".to_string(), 1),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(count(&uv), want);
+    let netrc = by_name(&uv, "uv-netrc");
+    assert_eq!(
+        netrc.license.detected.iter().map(|d| d.source.as_str()).collect::<Vec<_>>(),
+        ["crates/uv-netrc/LICENSE"]
+    );
+    assert!(codes(&uv, "license-conflict").is_empty());
+    validate_cdx(&cdx(&uv), "corpus_workspaces_conclude_their_declared_licences");
+}
