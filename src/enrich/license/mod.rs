@@ -7,6 +7,7 @@ pub mod categories;
 pub mod conclude;
 pub mod curations;
 pub mod detect;
+mod installed;
 pub mod normalise;
 mod stage;
 
