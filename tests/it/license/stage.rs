@@ -329,3 +329,69 @@ fn corpus_workspaces_conclude_their_declared_licences() {
     assert!(codes(&uv, "license-conflict").is_empty());
     validate_cdx(&cdx(&uv), "corpus_workspaces_conclude_their_declared_licences");
 }
+
+/// With `--cargo-metadata`, a crate's own Cargo.toml and licence files in the local registry cache give its
+/// declared and detected licences (read as data), also when `cargo metadata` itself cannot run.
+#[test]
+fn cargo_registry_cache_supplies_declared_and_detected_licences() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("Cargo.toml", "[package]\nname = \"app\"\nversion = \"0.1.0\"\nlicense = \"MIT\"\n\n[dependencies]\nfoo = \"1\"\n"),
+            (
+                "Cargo.lock",
+                "version = 4\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"foo\"]\n\n[[package]]\nname = \"foo\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n",
+            ),
+        ],
+    );
+    let home = tempfile::tempdir().unwrap();
+    write_files(
+        home.path(),
+        &[
+            (
+                "registry/src/index.example-0000/foo-1.0.0/Cargo.toml",
+                "[package]\nname = \"foo\"\nversion = \"1.0.0\"\nlicense = \"BSD-3-Clause\"\n",
+            ),
+            ("registry/src/index.example-0000/foo-1.0.0/LICENSE", BSD3),
+        ],
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sovereign"))
+        .args(["scan", &dir.path().display().to_string(), "--quiet", "--cargo-metadata"])
+        .env("SOVEREIGN_CACHE", cache.path())
+        .env("CARGO_HOME", home.path())
+        .env("CARGO_NET_OFFLINE", "true")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    validate_cdx(&doc, "cargo_registry_cache_supplies_declared_and_detected_licences");
+    let foo = doc["components"].as_array().unwrap().iter().find(|c| c["name"] == "foo").unwrap();
+    assert_eq!(
+        foo["licenses"],
+        serde_json::json!([
+            {"license": {"id": "BSD-3-Clause", "acknowledgement": "declared"}},
+            {"license": {"id": "BSD-3-Clause", "acknowledgement": "concluded"}}
+        ]),
+        "{foo}"
+    );
+    let props: Vec<String> = foo["properties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["name"].as_str().unwrap().starts_with("sovereign:license"))
+        .map(|p| format!("{}={}", p["name"].as_str().unwrap(), p["value"].as_str().unwrap()))
+        .collect();
+    assert!(
+        props.contains(&"sovereign:license:declared:source=cargo-registry:foo-1.0.0/Cargo.toml".to_string()),
+        "{props:?}"
+    );
+    assert!(
+        props
+            .iter()
+            .any(|p| p
+                .starts_with("sovereign:license:detected=BSD-3-Clause (cargo-registry:foo-1.0.0/LICENSE")),
+        "{props:?}"
+    );
+}
