@@ -395,3 +395,45 @@ fn cargo_registry_cache_supplies_declared_and_detected_licences() {
         "{props:?}"
     );
 }
+
+#[test]
+fn user_aliases_are_read_and_output_is_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    workspace(dir.path());
+    write_files(
+        dir.path(),
+        &[(
+            "bare/Cargo.toml",
+            "[package]\nname = \"bare\"\nversion = \"0.1.0\"\nlicense = \"Foo Public License\"\n",
+        )],
+    );
+    let aliases = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(aliases.path(), "version: 1\nnames:\n  Foo Public License: LicenseRef-Foo\n").unwrap();
+    let tree = SourceTree::walk(dir.path());
+    let run = |opts: &LicenseOptions| {
+        let mut inv = scan_dir(dir.path());
+        for c in &mut inv.components {
+            c.license.concluded = None;
+            c.license.detected.clear();
+            if let Some(d) = c.license.declared.as_mut() {
+                d.expression = d.original.clone().unwrap();
+            }
+        }
+        inv.diagnostics.clear();
+        enrich(&mut inv, &tree, opts);
+        inv.normalize();
+        inv
+    };
+    let plain = run(&LicenseOptions::default());
+    assert!(!by_name(&plain, "bare").license.declared.as_ref().unwrap().valid);
+    let with = run(&LicenseOptions { aliases: Some(aliases.path().to_path_buf()), ..Default::default() });
+    assert_eq!(by_name(&with, "bare").license.declared.as_ref().unwrap().expression, "LicenseRef-Foo");
+    // Same input, same bytes (detection runs on two threads).
+    let again = run(&LicenseOptions { aliases: Some(aliases.path().to_path_buf()), ..Default::default() });
+    let without_time = |inv: &Inventory| {
+        let mut doc = cdx(inv);
+        doc["metadata"].as_object_mut().unwrap().remove("timestamp");
+        serde_json::to_string(&doc).unwrap()
+    };
+    assert_eq!(without_time(&with), without_time(&again));
+}
