@@ -38,7 +38,7 @@ pub(super) fn installed_license_files(
                     format!("{base}/node_modules/{name}")
                 };
                 let dir = root.join(&rel);
-                if installed_npm_version(&dir).as_deref() == Some(version) {
+                if inside(root, &dir) && installed_npm_version(&dir).as_deref() == Some(version) {
                     dirs.push((dir, rel));
                     break;
                 }
@@ -46,7 +46,11 @@ pub(super) fn installed_license_files(
         }
         Ecosystem::Pypi => {
             for venv in [".venv", "venv", "env", ".env"] {
-                for sp in site_packages(&root.join(venv)) {
+                let venv = root.join(venv);
+                if !inside(root, &venv) {
+                    continue;
+                }
+                for sp in site_packages(&venv).into_iter().filter(|sp| inside(root, sp)) {
                     let Ok(rd) = std::fs::read_dir(&sp) else { continue };
                     let mut found: Vec<_> = rd
                         .flatten()
@@ -116,6 +120,15 @@ pub(super) fn cargo_registry_license(c: &Component) -> Option<LicenseValue> {
     let table: toml::Table = toml::from_str(&text).ok()?;
     let license = table.get("package")?.get("license")?.as_str()?;
     Some(LicenseValue::declared(license, format!("{rel}/Cargo.toml")))
+}
+
+/// Whether a directory (after resolving links: pnpm links `node_modules/<name>` into `.pnpm/`) stays
+/// inside the scanned tree. A link that leaves the tree is not followed.
+fn inside(root: &Path, dir: &Path) -> bool {
+    match (std::fs::canonicalize(root), std::fs::canonicalize(dir)) {
+        (Ok(r), Ok(d)) => d.starts_with(r),
+        _ => false,
+    }
 }
 
 fn installed_npm_version(dir: &Path) -> Option<String> {

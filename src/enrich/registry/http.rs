@@ -142,9 +142,13 @@ impl Http {
             if attempt > self.opts.retries {
                 return Err(FetchError::Exhausted { attempts: attempt, status });
             }
-            let wait = retry_after(resp.headers())
-                .map(|d| d.min(self.opts.max_retry_after))
-                .unwrap_or_else(|| self.opts.backoff * 2u32.saturating_pow(attempt - 1));
+            let wait =
+                retry_after(resp.headers()).map(|d| d.min(self.opts.max_retry_after)).unwrap_or_else(|| {
+                    self.opts
+                        .backoff
+                        .checked_mul(2u32.saturating_pow(attempt - 1))
+                        .unwrap_or(self.opts.max_retry_after)
+                });
             std::thread::sleep(wait);
         }
     }

@@ -437,3 +437,23 @@ fn user_aliases_are_read_and_output_is_deterministic() {
     };
     assert_eq!(without_time(&with), without_time(&again));
 }
+
+#[cfg(unix)]
+#[test]
+fn installed_packages_behind_links_that_leave_the_tree_are_not_read() {
+    let outside = tempfile::tempdir().unwrap();
+    write_files(
+        outside.path(),
+        &[("pkg/package.json", "{\"name\":\"evil\",\"version\":\"1.0.0\"}"), ("pkg/LICENSE", MIT)],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path(), &[("package.json", "{}")]);
+    std::fs::create_dir_all(dir.path().join("node_modules")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("pkg"), dir.path().join("node_modules/evil")).unwrap();
+    let mut c = Component::new(Ecosystem::Npm, "evil", Some("1.0.0".into()));
+    c.id = "pkg:npm/evil@1.0.0".into();
+    c.source = Some(SourceKind::Registry { url: None });
+    let mut inv = Inventory { components: vec![c], ..Inventory::default() };
+    enrich(&mut inv, &SourceTree::walk(dir.path()), &LicenseOptions::default());
+    assert!(inv.components[0].license.detected.is_empty());
+}
