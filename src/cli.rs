@@ -49,9 +49,12 @@ pub enum Command {
 /// Options of the origin attribution stage (docs/origin.md).
 #[derive(Debug, Clone, Args)]
 pub struct OriginArgs {
-    /// Ask GitHub for the profile of repository owners the rules do not know (location, company,
-    /// blog). Opt-in; cached on disk; uses GITHUB_TOKEN when set.
-    #[arg(long)]
+    /// Use the network to learn what the files do not say: package registries (crates.io, npm, PyPI,
+    /// Maven Central, deps.dev as fallback) for licence, repository and authors, and GitHub for the
+    /// profile of repository owners the rules do not know (location, company, blog; GITHUB_TOKEN when
+    /// set). Off by default; responses are cached (see --cache-dir) and every failure is a warning.
+    #[arg(long, env = "SOVEREIGN_ONLINE", value_parser = clap::builder::BoolishValueParser::new(),
+          action = clap::ArgAction::SetTrue)]
     pub online: bool,
 
     /// The GitHub API base URL (GitHub Enterprise).
@@ -126,6 +129,66 @@ pub struct ScanArgs {
     /// cargo configuration and toolchain file (see docs/cargo-metadata.md).
     #[arg(long)]
     pub cargo_metadata: bool,
+
+    /// Licence texts matching under this score (0 to 1) are not taken as identifications.
+    #[arg(long, value_name = "SCORE", default_value_t = crate::enrich::license::detect::DEFAULT_FLOOR,
+          value_parser = parse_floor)]
+    pub license_floor: f32,
+
+    /// Your licence curations (YAML, same shape as rules/licenses/curations.yaml): they settle the
+    /// concluded licence of the components they name.
+    #[arg(long, value_name = "FILE")]
+    pub license_curations: Option<PathBuf>,
+
+    /// Your licence aliases (YAML, same shape as rules/licenses/aliases.yaml), read after the built-in ones.
+    #[arg(long, value_name = "FILE")]
+    pub license_aliases: Option<PathBuf>,
+
+    /// Your licence categories (YAML, same shape as rules/licenses/categories.yaml): overrides single ids.
+    #[arg(long, value_name = "FILE")]
+    pub license_categories: Option<PathBuf>,
+
+    /// Forbid any network use by the scan's stages, even where --online or SOVEREIGN_ONLINE asks for it
+    /// (cloning the git URL you gave is not affected).
+    #[arg(long)]
+    pub offline: bool,
+
+    /// Base URL of the crates.io API (a mirror).
+    #[arg(long, env = "SOVEREIGN_CRATES_IO_URL", value_name = "URL", default_value = "https://crates.io")]
+    pub crates_io_url: String,
+
+    /// Base URL of the npm registry (a mirror).
+    #[arg(long, env = "SOVEREIGN_NPM_URL", value_name = "URL", default_value = "https://registry.npmjs.org")]
+    pub npm_url: String,
+
+    /// Base URL of PyPI's JSON API (a mirror).
+    #[arg(long, env = "SOVEREIGN_PYPI_URL", value_name = "URL", default_value = "https://pypi.org")]
+    pub pypi_url: String,
+
+    /// Base URL of a Maven repository (a mirror of Maven Central).
+    #[arg(
+        long,
+        env = "SOVEREIGN_MAVEN_URL",
+        value_name = "URL",
+        default_value = "https://repo1.maven.org/maven2"
+    )]
+    pub maven_url: String,
+
+    /// Base URL of the deps.dev API.
+    #[arg(long, env = "SOVEREIGN_DEPS_DEV_URL", value_name = "URL", default_value = "https://api.deps.dev")]
+    pub deps_dev_url: String,
+
+    /// Seconds before a registry request is abandoned.
+    #[arg(long, value_name = "SECONDS", default_value_t = 15)]
+    pub registry_timeout: u64,
+
+    /// Registry requests in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub registry_concurrency: usize,
+
+    /// Hours a cached registry response stays fresh.
+    #[arg(long, value_name = "HOURS", default_value_t = 168)]
+    pub registry_cache_hours: u64,
 
     /// No progress bar and no summary on standard error.
     #[arg(short, long)]
@@ -208,4 +271,11 @@ pub fn output_targets(
         }
     }
     Ok(formats.into_iter().zip(outputs.iter().cloned().map(Some)).collect())
+}
+
+fn parse_floor(s: &str) -> Result<f32, String> {
+    match s.parse::<f32>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}` is not a score between 0 and 1")),
+    }
 }

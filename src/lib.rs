@@ -30,6 +30,10 @@ pub struct ScanOptions {
     pub cargo_metadata: bool,
     /// Origin attribution settings (rules, curations, floor, online collector).
     pub origin: enrich::origin::OriginOptions,
+    /// The licence stage: detection floor, user rules files (docs/licenses.md).
+    pub license: enrich::license::LicenseOptions,
+    /// Registry lookups (`--online`); `None`: no network.
+    pub online: Option<enrich::registry::OnlineOptions>,
 }
 
 /// Why a scan could not run at all (a manifest problem is a diagnostic, not an error).
@@ -57,22 +61,20 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanOutcome, ScanError> {
             progress: opts.progress,
         },
     )?;
-    let inventory = scan_checkout_with(&checkout, opts.cargo_metadata, &opts.origin);
+    let inventory = scan_checkout_with(&checkout, opts);
     Ok(ScanOutcome { inventory, checkout })
 }
 
 /// Resolves an acquired checkout into a normalised inventory (origins attributed offline with the
 /// built-in rules).
 pub fn scan_checkout(checkout: &Checkout, cargo_metadata: bool) -> Inventory {
-    scan_checkout_with(checkout, cargo_metadata, &enrich::origin::OriginOptions::default())
+    scan_checkout_with(checkout, &ScanOptions { cargo_metadata, ..ScanOptions::default() })
 }
 
-/// Resolves an acquired checkout into a normalised inventory, then runs the enrichment stages.
-pub fn scan_checkout_with(
-    checkout: &Checkout,
-    cargo_metadata: bool,
-    origin: &enrich::origin::OriginOptions,
-) -> Inventory {
+/// Resolves an acquired checkout into a normalised inventory, then runs the enrichment stages with the
+/// stage options of `opts` (its source, reference and cache fields are not used here).
+pub fn scan_checkout_with(checkout: &Checkout, opts: &ScanOptions) -> Inventory {
+    let cargo_metadata = opts.cargo_metadata;
     let tree = SourceTree::walk(&checkout.root);
     let ctx = ResolveContext { tree: &tree, gitlinks: &checkout.gitlinks };
     let res = resolve::resolve_all(&ctx);
@@ -88,7 +90,16 @@ pub fn scan_checkout_with(
         enrich::cargo_metadata::enrich(&mut inv, tree.root(), &roots);
     }
     inv.normalize();
-    enrich::origin::enrich(&mut inv, origin);
+    // Registry facts (authors, repositories) feed both the licence and the origin stages.
+    if let Some(online) = &opts.online {
+        enrich::registry::enrich(&mut inv, online);
+    }
+    let license = enrich::license::LicenseOptions {
+        cargo_registry: opts.license.cargo_registry || cargo_metadata,
+        ..opts.license.clone()
+    };
+    enrich::license::enrich(&mut inv, &tree, &license);
+    enrich::origin::enrich(&mut inv, &opts.origin);
     inv.normalize();
     inv
 }

@@ -31,13 +31,42 @@ fn main() -> ExitCode {
 }
 
 fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
+    let cache_dir = args.cache_dir.clone().unwrap_or_else(sovereign::source::cache_dir_default);
+    let online = (args.origin.online && !args.offline).then(|| {
+        let mut o = sovereign::enrich::registry::OnlineOptions::new(Some(cache_dir.clone()));
+        o.urls = sovereign::enrich::registry::BaseUrls {
+            crates_io: args.crates_io_url.trim_end_matches('/').to_string(),
+            npm: args.npm_url.trim_end_matches('/').to_string(),
+            pypi: args.pypi_url.trim_end_matches('/').to_string(),
+            maven: args.maven_url.trim_end_matches('/').to_string(),
+            deps_dev: args.deps_dev_url.trim_end_matches('/').to_string(),
+        };
+        o.http.timeout = std::time::Duration::from_secs(args.registry_timeout.max(1));
+        o.http.cache_ttl = std::time::Duration::from_secs(args.registry_cache_hours * 3600);
+        o.concurrency = args.registry_concurrency.max(1);
+        o
+    });
     let opts = sovereign::ScanOptions {
         source: args.source.clone(),
         reference: args.reference.clone(),
-        cache_dir: args.cache_dir.clone().unwrap_or_else(sovereign::source::cache_dir_default),
+        cache_dir,
         progress: !args.quiet,
         cargo_metadata: args.cargo_metadata,
-        origin: origin_options(&args.origin, args.cache_dir.clone())?,
+        origin: {
+            let mut o = origin_options(&args.origin, args.cache_dir.clone())?;
+            if args.offline {
+                o.online = None;
+            }
+            o
+        },
+        license: sovereign::enrich::license::LicenseOptions {
+            floor: args.license_floor,
+            curations: args.license_curations.clone(),
+            aliases: args.license_aliases.clone(),
+            categories: args.license_categories.clone(),
+            cargo_registry: args.cargo_metadata,
+        },
+        online,
     };
     let targets = sovereign::cli::output_targets(&args.format, &args.output)?;
     let outcome = sovereign::scan(&opts)?;
@@ -138,6 +167,7 @@ fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
             progress: false,
             cargo_metadata: false,
             origin,
+            ..Default::default()
         };
         sovereign::scan(&opts)?.inventory
     };
@@ -184,7 +214,7 @@ fn diff_side(side: &str, cache_dir: &Option<std::path::PathBuf>) -> anyhow::Resu
         cache_dir: cache_dir.clone().unwrap_or_else(sovereign::source::cache_dir_default),
         progress: false,
         cargo_metadata: false,
-        origin: Default::default(),
+        ..Default::default()
     };
     Ok(sovereign::scan(&opts)?.inventory)
 }

@@ -2,7 +2,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Component, Diagnostic, Ecosystem};
+use super::{Component, Diagnostic, Ecosystem, LicenseInfo};
 
 /// How one component depends on another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -46,6 +46,9 @@ pub struct Inventory {
     pub components: Vec<Component>,
     pub edges: Vec<Edge>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The licence of the scanned tree itself, from the licence texts at its root.
+    #[serde(default, skip_serializing_if = "LicenseInfo::is_empty")]
+    pub license: LicenseInfo,
 }
 
 impl Inventory {

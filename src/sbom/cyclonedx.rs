@@ -85,6 +85,13 @@ fn subject(inv: &Inventory) -> Value {
     if let Some(r) = &s.reference {
         props.push(prop("sovereign:ref", r));
     }
+    let (licenses, license_props) = super::cdx_license::licenses(&inv.license);
+    if let Some(l) = licenses {
+        c.insert("licenses".into(), l);
+    }
+    for (name, value) in license_props {
+        props.push(prop(name, &value));
+    }
     if !props.is_empty() {
         c.insert("properties".into(), Value::Array(props));
     }
@@ -133,13 +140,8 @@ fn component(comp: &Component) -> Value {
             comp.hashes.iter().map(|h| json!({"alg": h.alg.as_str(), "content": h.value})).collect();
         c.insert("hashes".into(), Value::Array(hs));
     }
-    if let Some(l) = &comp.license.declared {
-        let entry = if l.valid {
-            json!({"expression": l.expression, "acknowledgement": "declared"})
-        } else {
-            json!({"license": {"name": l.original.as_deref().unwrap_or(&l.expression), "acknowledgement": "declared"}})
-        };
-        c.insert("licenses".into(), json!([entry]));
+    if let (Some(l), _) = super::cdx_license::licenses(&comp.license) {
+        c.insert("licenses".into(), l);
     }
     if let Some(p) = &comp.purl {
         c.insert("purl".into(), json!(p));
@@ -147,6 +149,9 @@ fn component(comp: &Component) -> Value {
     let refs = external_references(comp);
     if !refs.is_empty() {
         c.insert("externalReferences".into(), Value::Array(refs));
+    }
+    if let Some(e) = super::cdx_license::evidence(&comp.license) {
+        c.insert("evidence".into(), e);
     }
     c.insert("properties".into(), Value::Array(properties(comp)));
     Value::Object(c)
@@ -234,6 +239,9 @@ pub(crate) fn properties(comp: &Component) -> Vec<Value> {
     }
     if let Some(l) = &comp.license.declared {
         p.push(prop("sovereign:license:declared:source", &l.source));
+    }
+    for (name, value) in super::cdx_license::licenses(&comp.license).1 {
+        p.push(prop(name, &value));
     }
     if let Some(country) = &comp.origin.country {
         p.push(prop("sovereign:origin:country", country));

@@ -73,6 +73,14 @@ impl State {
             let (subject, sref) = self.subject(&meta);
             inv.subject = subject;
             subject_ref = sref;
+            // The scanned tree's own licence, written like a component's.
+            if let Some(Value::Object(obj)) = meta.get("component") {
+                let mut props = self.properties(obj, "the subject");
+                let mut scratch = Component::new(Ecosystem::Generic, inv.subject.name.clone(), None);
+                self.licences(obj, &props.license_sources, &mut scratch);
+                props.apply_licences(&mut scratch.license, &self.path);
+                inv.license = scratch.license;
+            }
             if let Some(props) = meta.get("properties").and_then(Value::as_array) {
                 for p in props {
                     if str_at(p, "name") == Some("sovereign:diagnostic") {
@@ -239,6 +247,7 @@ impl State {
         c.found_in = std::mem::take(&mut props.found_in);
         c.hashes = self.hashes(&obj);
         self.licences(&obj, &props.license_sources, &mut c);
+        props.apply_licences(&mut c.license, &self.path);
         props.apply_origin(&mut c);
         c.properties = props.rest;
 

@@ -1,5 +1,6 @@
 //! SBOM formats: one conversion module per format, from the one model.
 
+mod cdx_license;
 pub mod cyclonedx;
 pub mod cyclonedx_read;
 pub mod import;

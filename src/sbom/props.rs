@@ -23,6 +23,11 @@ pub(crate) struct Props {
     pub path: Option<String>,
     pub found_in: Vec<Location>,
     pub license_sources: BTreeMap<String, String>,
+    /// `license:declared` (and its `:original`), `license:concluded` (NOASSERTION), `license:detected`.
+    pub license_declared: Option<String>,
+    pub license_declared_original: Option<String>,
+    pub license_concluded: Option<String>,
+    pub license_detected: Vec<String>,
     pub country: Option<String>,
     pub confidence: Option<f64>,
     /// Origin evidence, organisation and basis (docs/origin.md).
@@ -146,6 +151,10 @@ impl Props {
                 "author" => p.authors.push(value),
                 "commit" => p.commit = Some(value),
                 "ref" => p.reference = Some(value),
+                "license:declared" => p.license_declared = Some(value),
+                "license:declared:original" => p.license_declared_original = Some(value),
+                "license:concluded" => p.license_concluded = Some(value),
+                "license:detected" => p.license_detected.push(value),
                 _ if key.starts_with("license:") && key.ends_with(":source") => {
                     let which = key.trim_start_matches("license:").trim_end_matches(":source");
                     p.license_sources.insert(which.to_string(), value);
@@ -159,6 +168,39 @@ impl Props {
             }
         }
         p
+    }
+
+    /// Restores the licence facts the CycloneDX `licenses` array has no room for (see cdx_license.rs):
+    /// a declared value beside a compound concluded one, a NOASSERTION conclusion, detected texts.
+    pub(crate) fn apply_licences(&mut self, info: &mut crate::model::LicenseInfo, default_source: &str) {
+        use crate::model::LicenseValue;
+        let source =
+            |which: &str| self.license_sources.get(which).cloned().unwrap_or_else(|| default_source.into());
+        if let Some(d) = self.license_declared.take() {
+            let mut v = LicenseValue::declared(&d, source("declared"));
+            v.original = Some(self.license_declared_original.take().unwrap_or(d));
+            info.declared = Some(v);
+        }
+        if info.concluded.is_none() {
+            if let Some(c) = self.license_concluded.take() {
+                let mut v = LicenseValue::declared(&c, source("concluded"));
+                v.original = None;
+                info.concluded = Some(v);
+            }
+        }
+        for text in std::mem::take(&mut self.license_detected) {
+            // `EXPR (SOURCE)` or `EXPR (SOURCE, score 0.97)`
+            let Some((expr, rest)) = text.split_once(" (") else { continue };
+            let rest = rest.strip_suffix(')').unwrap_or(rest);
+            let (src, score) = match rest.rsplit_once(", score ") {
+                Some((s, sc)) => (s, sc.parse::<f32>().ok()),
+                None => (rest, None),
+            };
+            let mut v = LicenseValue::declared(expr, src);
+            v.original = None;
+            v.score = score;
+            info.detected.push(v);
+        }
     }
 
     pub(crate) fn take_source(&mut self) -> SourceFacts {

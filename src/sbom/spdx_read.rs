@@ -87,6 +87,11 @@ impl State {
             if l.concluded {
                 c.license.concluded = Some(value);
             } else {
+                // The text as written travels in the `sovereign:license:declared:original` annotation.
+                let mut value = value;
+                if let Some(prev) = c.license.declared.take().filter(|p| p.expression == value.expression) {
+                    value.original = prev.original;
+                }
                 c.license.declared = Some(value);
             }
         }
@@ -273,6 +278,8 @@ impl State {
         c.found_in = std::mem::take(&mut props.found_in);
         c.hashes = self.checksums(&obj);
         props.apply_origin(&mut c);
+        // Detected texts (and values the fields below do not carry); the fields win where both exist.
+        props.apply_licences(&mut c.license, &self.path);
         c.properties = std::mem::take(&mut props.rest);
         let index = self.components.len();
         for (field, concluded) in [("licenseDeclared", false), ("licenseConcluded", true)] {

@@ -115,6 +115,7 @@ pub fn rich_inventory() -> Inventory {
                 .at("crates/app/Cargo.toml", Some(7)),
             Diagnostic::note("no-lockfile", "no lockfile: requirements only"),
         ],
+        ..Default::default()
     };
     inv.edges.push(Edge {
         from: "pkg:cargo/app@0.3.0".into(),

@@ -6,6 +6,7 @@ mod diff;
 mod git;
 mod import;
 mod jvm;
+mod license;
 mod origin;
 mod origin_online;
 mod others;

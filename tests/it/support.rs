@@ -112,6 +112,8 @@ pub fn scan_dir(dir: &Path) -> sovereign::model::Inventory {
         progress: false,
         cargo_metadata: false,
         origin: Default::default(),
+        license: Default::default(),
+        online: None,
     })
     .expect("scan")
     .inventory

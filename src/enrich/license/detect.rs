@@ -1,0 +1,290 @@
+//! Licence texts to SPDX ids, offline: the AI model licences by their distinguishing sentences
+//! (`ai-models.yaml`), everything else with the spdx crate's text detection and its embedded store of
+//! SPDX licence texts. A file holding several licences yields each of them with its score.
+
+use std::sync::OnceLock;
+
+use spdx::detection::scan::Scanner;
+use spdx::detection::{Store, TextData};
+
+use super::ai::AiLicenses;
+
+/// The default floor under which a text match is not taken as an identification.
+pub const DEFAULT_FLOOR: f32 = 0.9;
+
+/// Texts longer than this are cut before detection (licence files are far smaller; this bounds time).
+pub const MAX_TEXT: usize = 512 * 1024;
+
+/// One licence identified in a text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detected {
+    /// SPDX id or LicenseRef.
+    pub id: String,
+    /// 0..1; 1.0 for a sentence match.
+    pub score: f32,
+    /// The 0-based, end-exclusive line range of the match, when the text held more than one licence.
+    pub lines: Option<(usize, usize)>,
+}
+
+fn store() -> Option<&'static Store> {
+    static STORE: OnceLock<Option<Store>> = OnceLock::new();
+    STORE.get_or_init(|| Store::load_inline().ok()).as_ref()
+}
+
+/// Lower case, letters and digits only, single spaces: the form distinguishing sentences are compared in.
+pub fn flatten(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = true;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+            space = false;
+        } else if !space {
+            out.push(' ');
+            space = true;
+        }
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+/// The AI model licences whose every distinguishing sentence occurs in `text`.
+/// When one licence's sentences are all contained in another matching licence's sentences (`CreativeML
+/// Open RAIL-M` in `CreativeML Open RAIL++-M License`, once punctuation is gone), only the more specific
+/// one is kept.
+pub fn ai_licenses(text: &str) -> Vec<Detected> {
+    let flat = format!(" {} ", flatten(text));
+    let matched: Vec<(&str, Vec<String>)> = AiLicenses::builtin()
+        .licenses
+        .iter()
+        .map(|l| (l.id.as_str(), l.sentences.iter().map(|s| format!(" {} ", flatten(s))).collect::<Vec<_>>()))
+        .filter(|(_, sentences)| !sentences.is_empty() && sentences.iter().all(|s| flat.contains(s.as_str())))
+        .collect();
+    let covered =
+        |a: &[String], b: &[String]| a != b && a.iter().all(|s| b.iter().any(|t| t.contains(s.as_str())));
+    matched
+        .iter()
+        .filter(|(_, s)| !matched.iter().any(|(_, o)| covered(s, o)))
+        .map(|(id, _)| Detected { id: id.to_string(), score: 1.0, lines: None })
+        .collect()
+}
+
+/// Identifies the licence(s) of a licence text. Matches under `floor` are dropped. Never panics; an
+/// empty result means nothing was identified.
+pub fn detect_text(text: &str, floor: f32) -> Vec<Detected> {
+    let text = cut(text, MAX_TEXT);
+    let ai = ai_licenses(text);
+    if !ai.is_empty() {
+        return ai;
+    }
+    let Some(store) = store() else { return Vec::new() };
+    let data = TextData::new(text);
+    let scanner = Scanner::new(store).confidence_threshold(floor).optimize(true).max_passes(16);
+    let result = scanner.scan(&data);
+    let mut found: Vec<Detected> = Vec::new();
+    let mut push = |d: Detected| match found.iter_mut().find(|f| f.id == d.id) {
+        Some(f) if f.score < d.score => *f = d,
+        Some(_) => {}
+        None => found.push(d),
+    };
+    if result.containing.is_empty() {
+        if let Some(l) = result.license.filter(|_| result.score >= floor) {
+            let (id, score) = refine(store, &data, &flatten(text), (l.name, result.score), floor);
+            push(Detected { id: id.to_string(), score, lines: None });
+        }
+    } else {
+        for c in &result.containing {
+            // The scanner names each region after its best candidate during elimination; near-identical
+            // texts (MIT and Xnet) can be confused there, so every region is analysed again on its own.
+            let view = data.with_view(c.line_range.0, c.line_range.1);
+            let m = store.analyze(&view);
+            let flat = region(text, c.line_range);
+            let best = choose((c.license.name, c.score), (m.name, m.score), &flat);
+            let (id, score) = refine(store, &view, &flat, best, floor);
+            if score >= floor {
+                push(Detected { id: id.to_string(), score, lines: Some(c.line_range) });
+            }
+        }
+        if let Some(l) = result.license.filter(|_| result.score >= floor) {
+            let (id, score) = refine(store, &data, &flatten(text), (l.name, result.score), floor);
+            push(Detected { id: id.to_string(), score, lines: None });
+        }
+    }
+    found.sort_by(|a, b| a.id.cmp(&b.id));
+    found
+}
+
+/// Between two candidates for one region, the clearly better score wins; when they are close (near-identical
+/// texts such as an Apache-2.0 header and an ECL-2.0 header), the one whose name the region mentions.
+fn choose<'a>(a: (&'a str, f32), b: (&'a str, f32), region: &str) -> (&'a str, f32) {
+    if a.0 == b.0 {
+        return if a.1 >= b.1 { a } else { b };
+    }
+    if (a.1 - b.1).abs() > 0.03 {
+        return if a.1 > b.1 { a } else { b };
+    }
+    match (mentions(region, a.0), mentions(region, b.0)) {
+        (true, false) => a,
+        (false, true) => b,
+        _ if a.1 >= b.1 => a,
+        _ => b,
+    }
+}
+
+/// Common licences that have near-identical variants on the SPDX list (Apache-2.0 and Pixar, MIT and Xnet,
+/// BSD-3-Clause and its many relatives).
+const COMMON: &[&str] = &[
+    "Apache-2.0",
+    "MIT",
+    "BSD-2-Clause",
+    "BSD-3-Clause",
+    "ISC",
+    "0BSD",
+    "Zlib",
+    "BSL-1.0",
+    "Unlicense",
+    "CC0-1.0",
+    "MPL-2.0",
+    "EPL-2.0",
+    "GPL-2.0-only",
+    "GPL-3.0-only",
+    "LGPL-2.1-only",
+    "LGPL-3.0-only",
+    "AGPL-3.0-only",
+];
+
+/// The best match is kept when the text names it. When it does not (an Apache-2.0 text without its
+/// appendix scores higher as `Pixar`, which is Apache-2.0 with Pixar's changes), a common licence that
+/// the text does name and that matches above the floor, within 0.1 of the best, is taken instead.
+fn refine<'a>(
+    store: &'a Store,
+    data: &TextData,
+    flat: &str,
+    best: (&'a str, f32),
+    floor: f32,
+) -> (&'a str, f32) {
+    if mentions(flat, best.0) || COMMON.contains(&best.0) {
+        return best;
+    }
+    let mut alt: Option<(&'a str, f32)> = None;
+    for id in COMMON {
+        let Some((name, original)) = store
+            .licenses()
+            .find(|n| n.as_str() == *id)
+            .and_then(|n| store.get_original(n).map(|o| (n.as_str(), o)))
+        else {
+            continue;
+        };
+        let score = data.match_score(original);
+        if score >= floor && score >= best.1 - 0.1 && mentions(flat, name) && alt.is_none_or(|a| score > a.1)
+        {
+            alt = Some((name, score));
+        }
+    }
+    alt.unwrap_or(best)
+}
+
+/// The lines `range` of `text`, flattened.
+fn region(text: &str, range: (usize, usize)) -> String {
+    // Context before the match: a header often names its licence just above the matched text.
+    let from = range.0.saturating_sub(6);
+    flatten(&text.lines().skip(from).take(range.1.saturating_sub(from)).collect::<Vec<_>>().join("\n"))
+}
+
+/// Whether a flattened text names the licence (the words of its full name before the version).
+fn mentions(flat: &str, id: &str) -> bool {
+    let Some(l) = spdx::license_id(id) else { return false };
+    let words: Vec<String> = flatten(l.full_name)
+        .split(' ')
+        .take_while(|w| !w.chars().next().is_some_and(|c| c.is_ascii_digit()) && !w.starts_with('v'))
+        .filter(|w| *w != "the")
+        .map(str::to_string)
+        .collect();
+    !words.is_empty() && flat.contains(&words.join(" "))
+}
+
+/// Short statements that name licences instead of holding their text: `This project is dual-licensed
+/// under the Unlicense and MIT licenses.` Only the explicit dual-licence form is read (it says the choice
+/// is the user's: `OR`); each name must be an SPDX id or an alias, or nothing is returned.
+pub fn dual_license_statement(text: &str, aliases: &super::Aliases) -> Option<String> {
+    if text.len() > 2000 {
+        return None;
+    }
+    let flat_text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let lower = flat_text.to_ascii_lowercase();
+    let start = lower.find("dual-licensed under ").or_else(|| lower.find("dual licensed under "))? + 20;
+    let end = lower[start..].find(['.', ';', '\n']).map(|e| start + e).unwrap_or(lower.len());
+    let phrase = &flat_text[start..end];
+    let phrase = phrase.strip_prefix("the ").unwrap_or(phrase);
+    let phrase = phrase.trim_end_matches(" licenses").trim_end_matches(" licences");
+    let (a, b) = phrase.split_once(" and ").or_else(|| phrase.split_once(" or "))?;
+    let mut ids = Vec::new();
+    for name in [a, b] {
+        let name =
+            name.trim().trim_start_matches("the ").trim_end_matches(" license").trim_end_matches(" licence");
+        match super::normalise(name, aliases) {
+            super::Normalised::Mapped { expression, .. } if !expression.contains(' ') => ids.push(expression),
+            _ => return None,
+        }
+    }
+    Some(ids.join(" OR "))
+}
+
+fn cut(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// Whether a file name is a licence-like file: LICENSE, LICENCE, COPYING, NOTICE, UNLICENSE in any case,
+/// alone or followed by `.ext`, `-suffix` or `_suffix` (`LICENSE-MIT`, `COPYING.txt`, `NOTICE-BIN`), but not
+/// source code that happens to be named so (`license.rs`).
+pub fn is_license_file_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let stems = ["license", "licence", "copying", "notice", "unlicense", "copyright"];
+    let Some(stem) = stems.iter().find(|s| lower.starts_with(**s)) else { return false };
+    let rest = &lower[stem.len()..];
+    let rest = rest.strip_prefix('s').unwrap_or(rest); // LICENSES.txt
+    if rest.is_empty() {
+        return true;
+    }
+    if !rest.starts_with(['.', '-', '_']) {
+        return false;
+    }
+    const CODE: &[&str] = &[
+        "rs", "py", "js", "mjs", "cjs", "ts", "tsx", "jsx", "go", "java", "kt", "c", "h", "cc", "cpp", "hpp",
+        "cs", "rb", "php", "swift", "json", "yaml", "yml", "toml", "xml", "css", "scss", "sh", "class", "o",
+        "pyc", "d.ts", "map", "png", "jpg", "gif", "svg", "ico", "pdf",
+    ];
+    let ext = lower.rsplit('.').next().unwrap_or("");
+    !(lower.contains('.') && CODE.contains(&ext))
+}
+
+/// `SPDX-License-Identifier:` lines of a source text: (1-based line, the expression as written).
+/// Only the first `max_lines` lines are read: the tag belongs in a file's header.
+pub fn spdx_identifier_lines(text: &str, max_lines: usize) -> Vec<(u32, String)> {
+    const TAG: &str = "SPDX-License-Identifier:";
+    let mut out = Vec::new();
+    for (i, line) in text.lines().take(max_lines).enumerate() {
+        let Some(pos) = line.find(TAG) else { continue };
+        let mut value = line[pos + TAG.len()..].trim();
+        // Comment closers and string quotes that follow the tag in source files.
+        for end in ["*/", "-->", "\"", "'", "#}", "*)"] {
+            if let Some(p) = value.find(end) {
+                value = value[..p].trim();
+            }
+        }
+        let value = value.trim_end_matches([';', ',']).trim();
+        if !value.is_empty() && value.len() <= 200 {
+            out.push((i as u32 + 1, value.to_string()));
+        }
+    }
+    out
+}

@@ -1,0 +1,193 @@
+//! HTTP for the registries: one blocking client (native TLS), timeouts, a body-size cap, retries with
+//! backoff on 5xx and 429 (honouring `Retry-After`), and an on-disk cache with expiry.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// Why a fetch failed (each becomes a warning diagnostic).
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("request failed: {0}")]
+    Request(String),
+    #[error("HTTP {0}")]
+    Status(u16),
+    #[error("gave up after {attempts} attempts (last: HTTP {status})")]
+    Exhausted { attempts: u32, status: u16 },
+    #[error("response larger than {0} bytes; not read")]
+    TooLarge(u64),
+}
+
+/// What a fetch returned: the body of a 200, or nothing for a 404 (the registry does not know it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fetched {
+    Body(String),
+    NotFound,
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpOptions {
+    pub timeout: Duration,
+    pub retries: u32,
+    /// First backoff; doubled on every retry. `Retry-After` wins when the server sends it (capped).
+    pub backoff: Duration,
+    pub max_retry_after: Duration,
+    pub max_body: u64,
+    /// `None`: no cache.
+    pub cache_dir: Option<PathBuf>,
+    pub cache_ttl: Duration,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        HttpOptions {
+            timeout: Duration::from_secs(15),
+            retries: 3,
+            backoff: Duration::from_millis(500),
+            max_retry_after: Duration::from_secs(60),
+            max_body: 10 * 1024 * 1024,
+            cache_dir: None,
+            cache_ttl: Duration::from_secs(7 * 24 * 3600),
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct CacheEntry {
+    url: String,
+    fetched_at: u64,
+    /// `None` for a cached 404.
+    body: Option<String>,
+}
+
+pub struct Http {
+    client: reqwest::blocking::Client,
+    opts: HttpOptions,
+}
+
+fn now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+impl Http {
+    pub fn new(opts: HttpOptions) -> Result<Http, FetchError> {
+        let client = reqwest::blocking::Client::builder()
+            .timeout(opts.timeout)
+            .connect_timeout(opts.timeout)
+            .user_agent(concat!("sovereign/", env!("CARGO_PKG_VERSION"), " (licence and origin audit)"))
+            .redirect(reqwest::redirect::Policy::limited(5))
+            .build()
+            .map_err(|e| FetchError::Request(e.to_string()))?;
+        Ok(Http { client, opts })
+    }
+
+    fn cache_path(&self, url: &str) -> Option<PathBuf> {
+        let dir = self.opts.cache_dir.as_ref()?;
+        Some(dir.join(format!("{}.json", hex::encode(Sha256::digest(url.as_bytes())))))
+    }
+
+    fn cached(&self, url: &str) -> Option<Fetched> {
+        let text = std::fs::read_to_string(self.cache_path(url)?).ok()?;
+        let e: CacheEntry = serde_json::from_str(&text).ok()?;
+        if e.url != url || now().saturating_sub(e.fetched_at) > self.opts.cache_ttl.as_secs() {
+            return None;
+        }
+        Some(match e.body {
+            Some(b) => Fetched::Body(b),
+            None => Fetched::NotFound,
+        })
+    }
+
+    fn store(&self, url: &str, f: &Fetched) {
+        let Some(path) = self.cache_path(url) else { return };
+        let body = match f {
+            Fetched::Body(b) => Some(b.clone()),
+            Fetched::NotFound => None,
+        };
+        let entry = CacheEntry { url: url.to_string(), fetched_at: now(), body };
+        if let (Some(dir), Ok(bytes)) = (path.parent(), serde_json::to_vec(&entry)) {
+            if std::fs::create_dir_all(dir).is_ok() {
+                let _ = crate::util::atomic::write_atomic(&path, &bytes);
+            }
+        }
+    }
+
+    /// GETs a URL (from the cache when fresh), retrying 5xx and 429.
+    pub fn get(&self, url: &str) -> Result<Fetched, FetchError> {
+        if let Some(hit) = self.cached(url) {
+            return Ok(hit);
+        }
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let resp = self.client.get(url).send().map_err(|e| FetchError::Request(without_url(&e)))?;
+            let status = resp.status().as_u16();
+            if status == 200 {
+                let body = read_capped(resp, self.opts.max_body)?;
+                let f = Fetched::Body(body);
+                self.store(url, &f);
+                return Ok(f);
+            }
+            if status == 404 || status == 410 {
+                self.store(url, &Fetched::NotFound);
+                return Ok(Fetched::NotFound);
+            }
+            let retryable = status == 429 || (500..600).contains(&status);
+            if !retryable {
+                return Err(FetchError::Status(status));
+            }
+            if attempt > self.opts.retries {
+                return Err(FetchError::Exhausted { attempts: attempt, status });
+            }
+            let wait =
+                retry_after(resp.headers()).map(|d| d.min(self.opts.max_retry_after)).unwrap_or_else(|| {
+                    self.opts
+                        .backoff
+                        .checked_mul(2u32.saturating_pow(attempt - 1))
+                        .unwrap_or(self.opts.max_retry_after)
+                });
+            std::thread::sleep(wait);
+        }
+    }
+}
+
+/// reqwest's error text without the URL (it is in the diagnostic already, and could carry a token).
+fn without_url(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "cannot connect"
+    } else if e.is_body() || e.is_decode() {
+        "bad response body"
+    } else {
+        "request error"
+    };
+    kind.to_string()
+}
+
+fn read_capped(resp: reqwest::blocking::Response, max: u64) -> Result<String, FetchError> {
+    if resp.content_length().is_some_and(|n| n > max) {
+        return Err(FetchError::TooLarge(max));
+    }
+    let mut buf = Vec::new();
+    resp.take(max + 1).read_to_end(&mut buf).map_err(|e| {
+        FetchError::Request(if e.to_string().contains("timed out") {
+            "timed out".into()
+        } else {
+            e.to_string()
+        })
+    })?;
+    if buf.len() as u64 > max {
+        return Err(FetchError::TooLarge(max));
+    }
+    Ok(String::from_utf8_lossy(&buf).into_owned())
+}
+
+/// `Retry-After`: delta-seconds (HTTP dates are rare from registries and are treated as absent).
+fn retry_after(h: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let v = h.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    v.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
