@@ -3,4 +3,6 @@
 mod cargo;
 mod cli;
 mod git;
+mod golang;
+mod python;
 mod support;

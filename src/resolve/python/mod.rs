@@ -197,7 +197,10 @@ pub(crate) fn is_pypi(url: &str) -> bool {
 pub(crate) fn pypi_id(name: &str, version: Option<&str>, source: Option<&SourceKind>) -> String {
     let norm = pep508::normalize(name);
     let q: Vec<(&str, String)> = match source {
-        Some(SourceKind::Registry { url: Some(u) }) if !is_pypi(u) => vec![("repository_url", u.clone())],
+        // A purl names the index, not who logged in: the (already redacted) user-info is dropped.
+        Some(SourceKind::Registry { url: Some(u) }) if !is_pypi(u) => {
+            vec![("repository_url", u.replace("***@", ""))]
+        }
         Some(SourceKind::Git { url, commit, reference }) => {
             let rev = commit.as_ref().or(reference.as_ref());
             vec![(

@@ -367,6 +367,7 @@ fn requirement_entry(line: &str, editable: bool, dir: &str, loc: &Location, st: 
     let is_url =
         ["git+", "hg+", "svn+", "bzr+", "http://", "https://", "file:"].iter().any(|p| lower.starts_with(p));
     let is_path = !is_url
+        && !spec.contains("://")
         && (spec.starts_with('.')
             || spec.starts_with('/')
             || spec.contains('/') && !spec.contains('@') && !spec.contains(';')

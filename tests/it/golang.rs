@@ -1,0 +1,1 @@
+//! Go resolver tests.
