@@ -71,6 +71,7 @@ struct Work {
     path: String,
     file: ModFile,
     sums: Option<Sums>,
+    sum_path: String,
     members: BTreeSet<String>,
 }
 
@@ -133,7 +134,14 @@ impl Resolver for GoResolver {
                     ),
                 }
             }
-            works.push(Work { dir: f.dir().to_string(), path: f.path.clone(), file, sums, members });
+            works.push(Work {
+                dir: f.dir().to_string(),
+                path: f.path.clone(),
+                file,
+                sums,
+                sum_path,
+                members,
+            });
         }
         // Module paths of the tree's own modules: requirements on them inside a workspace (or through a
         // local replace) are edges to the application, not downloads.
@@ -257,7 +265,7 @@ fn resolve_module(
         }
         let w = work?;
         let e = w.sums.as_ref()?.get(&key)?;
-        Some((w.path.as_str(), e))
+        Some((w.sum_path.as_str(), e))
     };
     let have_sums = sums.is_some() || work.is_some_and(|w| w.sums.is_some());
     let mut not_built = Vec::new();
