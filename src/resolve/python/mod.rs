@@ -25,7 +25,9 @@ use crate::source::tree::join_rel;
 use crate::util::redact::redact_url;
 
 pub use lock::{LockDep, LockFile, LockedPackage};
+pub use poetry::parse as parse_poetry_lock;
 pub use pyproject::{DeclaredDep, Project};
+pub use uv::parse as parse_uv_lock;
 
 /// The Python resolver.
 pub struct PythonResolver;
