@@ -260,7 +260,7 @@ fn read_line(
             }
             let Some(rel) = join_rel(dir, &target).filter(|_| !target.starts_with('/')) else {
                 st.diags.push(
-                    Diagnostic::warning(
+                    Diagnostic::error(
                         "path-outside-tree",
                         format!(
                             "include `{}` leaves the scanned tree; not read",
