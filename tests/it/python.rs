@@ -721,6 +721,10 @@ fn broken_files_and_unknown_lock_versions_are_diagnostics_and_the_scan_goes_on()
             ("bad-req/pyproject.toml", "[project]\nname = \"bad-req\"\ndependencies = [\"ok==1\", \"-nope\", 42]\n"),
             ("bad-name/pyproject.toml", "[project]\nname = \"../../etc\"\n"),
             ("fine/requirements.txt", "click==8.0.0\n"),
+            // A dependency the lock does not list: a broken uv.lock (warning), a marker-excluded package in
+            // a poetry.lock (note).
+            ("dangling-uv/uv.lock", "version = 1\n\n[[package]]\nname = \"alpha\"\nversion = \"1.0\"\nsource = { registry = \"https://pypi.org/simple\" }\ndependencies = [\n    { name = \"ghost\" },\n]\n"),
+            ("dangling-poetry/poetry.lock", "[[package]]\nname = \"beta\"\nversion = \"2.0\"\ngroups = [\"main\"]\n\n[package.dependencies]\nexceptiongroup = {version = \"*\", markers = \"python_version < \\\"3.11\\\"\"}\n\n[metadata]\nlock-version = \"2.1\"\n"),
         ],
     );
     std::fs::write(dir.path().join("fine/requirements-latin1.txt"), b"caf\xe9==1.0\n").unwrap();
@@ -739,6 +743,12 @@ fn broken_files_and_unknown_lock_versions_are_diagnostics_and_the_scan_goes_on()
     assert_eq!(line_of(diag(&inv, "invalid-manifest", "bad-name/pyproject.toml")), Some(2));
     assert_eq!(line_of(diag(&inv, "invalid-utf8", "fine/requirements-latin1.txt")), Some(1));
     assert_eq!(get(&inv, "click").version.as_deref(), Some("8.0.0"));
+    let uv = diag(&inv, "unresolved-lock-reference", "dangling-uv/uv.lock");
+    assert_eq!((uv.severity, line_of(uv)), (Severity::Warning, Some(3)));
+    assert!(uv.message.contains("alpha -> ghost"), "{}", uv.message);
+    let po = diag(&inv, "unresolved-lock-reference", "dangling-poetry/poetry.lock");
+    assert_eq!((po.severity, line_of(po)), (Severity::Note, Some(1)));
+    assert_eq!(get(&inv, "beta").version.as_deref(), Some("2.0"));
     validate_cdx(&cdx(&inv), "broken python files");
 }
 

@@ -55,6 +55,8 @@ pub struct LockFile {
     /// Direct dependencies of the project when the lock itself does not contain the project (Poetry, PDM,
     /// Pipfile): names with the kind of their declaration and the declaring file and line.
     pub roots: Vec<(String, EdgeKind, Location)>,
+    /// The lock lists every package for every environment (uv): a dangling reference is an error in it.
+    pub complete: bool,
 }
 
 /// Turns a lockfile into components and edges. `project` is the project of the lockfile's directory (the
@@ -124,19 +126,12 @@ pub fn resolve(
 
     // Edges between locked packages.
     let mut adj: Vec<Vec<(usize, EdgeKind)>> = vec![Vec::new(); n];
-    let mut unresolved = 0usize;
+    let mut unresolved: Vec<(String, u32)> = Vec::new();
     for (i, p) in lock.packages.iter().enumerate() {
         for d in &p.deps {
             let ts = targets(&d.name, d.version.as_deref());
             if ts.is_empty() {
-                unresolved += 1;
-                out.diagnostics.push(
-                    Diagnostic::warning(
-                        "unresolved-lock-reference",
-                        format!("`{}` depends on `{}`, which the lockfile does not list", p.name, d.name),
-                    )
-                    .at(&lock.path, Some(p.line)),
-                );
+                unresolved.push((format!("{} -> {}", p.name, d.name), p.line));
             }
             for j in ts {
                 if j != i {
@@ -145,7 +140,24 @@ pub fn resolve(
             }
         }
     }
-    let _ = unresolved;
+    if let Some((_, first_line)) = unresolved.first() {
+        // uv locks every platform and Python version: a missing entry is a broken lock. Poetry, PDM and
+        // Pipfile leave out what environment markers exclude for the project's Python range.
+        let shown: Vec<&str> = unresolved.iter().take(10).map(|(s, _)| s.as_str()).collect();
+        let msg = format!(
+            "{} dependency reference(s) name no package of the lockfile{}: {}{}",
+            unresolved.len(),
+            if lock.complete { "" } else { " (environment markers can leave packages out of this lockfile)" },
+            shown.join(", "),
+            if unresolved.len() > shown.len() { ", …" } else { "" }
+        );
+        let d = if lock.complete {
+            Diagnostic::warning("unresolved-lock-reference", msg)
+        } else {
+            Diagnostic::note("unresolved-lock-reference", msg)
+        };
+        out.diagnostics.push(d.at(&lock.path, Some(*first_line)));
+    }
 
     // The application the graph hangs from, when the lock does not contain it.
     let app = project.filter(|_| lock.packages.iter().all(|p| p.member_dir.is_none())).map(project_component);

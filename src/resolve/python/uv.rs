@@ -39,7 +39,7 @@ pub fn parse(text: &str, path: &str, dir: &str, diags: &mut Vec<Diagnostic>) -> 
     let manifest_members: Vec<String> = tu::table(root, "manifest")
         .map(|m| tu::strings(m, "members").iter().map(|s| normalize(s)).collect())
         .unwrap_or_default();
-    let mut lock = LockFile { path: path.to_string(), ..LockFile::default() };
+    let mut lock = LockFile { path: path.to_string(), complete: true, ..LockFile::default() };
     let Some(pkgs) = root.get("package") else { return Ok(lock) };
     let Some(arr) = pkgs.get_ref().as_array() else {
         return Err(Diagnostic::error("invalid-lockfile", "`package` is not an array of tables")
