@@ -612,7 +612,7 @@ fn pyproject_and_setup_cfg_without_lockfiles() {
         &[
             (
                 "pep621/pyproject.toml",
-                "[project]\nname = \"My_Project\"\nversion = \"3.0\"\nlicense = { text = \"BSD-3-Clause\" }\nauthors = [{ name = \"Lin\", email = \"lin@example.cn\" }]\ndependencies = [\n  \"attrs==23.2.0\",\n  \"pyyaml>=6 ; python_version > '3.8'\",\n  \"sibling @ file:///somewhere/sibling\",\n]\n\n[project.optional-dependencies]\nplot = [\"matplotlib\"]\n\n[project.urls]\nSource = \"https://git.example.org/lin/my-project\"\n\n[dependency-groups]\ntest = [\"pytest\", { include-group = \"lint\" }]\nlint = [\"ruff==0.4.0\"]\nloop-a = [{ include-group = \"loop-b\" }]\nloop-b = [{ include-group = \"loop-a\" }]\n",
+                "[project]\nname = \"My_Project\"\nversion = \"3.0\"\nlicense = { text = \"BSD-3-Clause\" }\nauthors = [{ name = \"Lin\", email = \"lin@example.cn\" }]\ndependencies = [\n  \"attrs==23.2.0\",\n  \"pyyaml>=6 ; python_version > '3.8'\",\n  \"sibling @ file:///somewhere/sibling\",\n  \"hatchlib @ {root:uri}/../hatchlib\",\n  \"evil @ javascript:alert(1)\",\n]\n\n[project.optional-dependencies]\nplot = [\"matplotlib\"]\n\n[project.urls]\nSource = \"https://git.example.org/lin/my-project\"\n\n[dependency-groups]\ntest = [\"pytest\", { include-group = \"lint\" }]\nlint = [\"ruff==0.4.0\"]\nloop-a = [{ include-group = \"loop-b\" }]\nloop-b = [{ include-group = \"loop-a\" }]\n",
             ),
             (
                 "cfg/setup.cfg",
@@ -637,6 +637,10 @@ fn pyproject_and_setup_cfg_without_lockfiles() {
     assert_eq!(get(&inv, "ruff").version.as_deref(), Some("0.4.0"));
     assert_eq!(diag(&inv, "dependency-group-cycle", "pep621/pyproject.toml").severity, Severity::Warning);
     assert!(matches!(get(&inv, "sibling").source, Some(SourceKind::Path { .. })));
+    // Hatch's `{root:uri}` is a directory relative to the project; a `javascript:` URL is refused.
+    assert_eq!(get(&inv, "hatchlib").source, Some(SourceKind::Path { path: "hatchlib".into() }));
+    assert_eq!(line_of(diag(&inv, "invalid-requirement", "pep621/pyproject.toml")), Some(11));
+    assert!(inv.components.iter().all(|c| c.name != "evil"));
     assert_eq!(diag(&inv, "no-lockfile", "pep621/pyproject.toml").severity, Severity::Note);
 
     let cfg = get(&inv, "cfg-project");

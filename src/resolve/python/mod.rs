@@ -257,6 +257,11 @@ pub(crate) fn declared_source(
         return Some(SourceKind::Path { path: join_rel(base_dir, p).unwrap_or_else(|| p.to_string()) });
     }
     let u = url?;
+    // Hatch's context formatting (`{root:uri}/../lib`) names a directory relative to the project.
+    if let Some(rest) = u.strip_prefix("{root:uri}") {
+        let rel = rest.trim_start_matches('/');
+        return Some(SourceKind::Path { path: join_rel(base_dir, rel).unwrap_or_else(|| u.to_string()) });
+    }
     if let Some(rest) = u.strip_prefix("git+") {
         let (repo, rev) = split_vcs_rev(rest);
         return Some(git_source(repo, rev));

@@ -316,7 +316,7 @@ fn read_line(
 
 /// Checks a URL of a requirement: bounded length, no whitespace or control characters, a scheme pip
 /// installs from.
-fn check_url(url: &str) -> Result<(), String> {
+pub(crate) fn check_url(url: &str) -> Result<(), String> {
     if url.len() > MAX_URL_LEN {
         return Err(format!("URL longer than {MAX_URL_LEN} characters"));
     }
