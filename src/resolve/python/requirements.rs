@@ -66,15 +66,40 @@ struct State {
     diags: Vec<Diagnostic>,
 }
 
+/// Reads every requirement file of the tree. A pip-tools pair (`x.in` declaring, `x.txt` compiled from
+/// it) is read as a project and its lock: the `.txt` gives the components and versions, the `.in` says
+/// which are direct (pip-compile lists every transitive dependency too) and is not read on its own.
 pub fn resolve_all(tree: &SourceTree, projects: &BTreeMap<String, Project>) -> Resolution {
     let mut out = Resolution::default();
     for f in
         tree.files().iter().filter(|f| is_requirements_file(&f.path) && !super::in_installed_tree(&f.path))
     {
+        let sibling = |from: &str, to: &str| f.path.strip_suffix(from).map(|stem| format!("{stem}{to}"));
+        if sibling(".in", ".txt").is_some_and(|t| tree.contains(&t)) {
+            continue;
+        }
+        let declared = sibling(".txt", ".in").filter(|i| tree.contains(i)).map(|i| {
+            let mut st = State::default();
+            read_file(tree, &i, false, &mut Vec::new(), &mut st, None);
+            out.diagnostics.append(&mut st.diags);
+            st.entries
+                .into_iter()
+                .map(|e| (pep508::normalize(&e.req.name), e.loc))
+                .collect::<BTreeMap<String, Location>>()
+        });
         let mut st = State::default();
         let mut stack = Vec::new();
         read_file(tree, &f.path, false, &mut stack, &mut st, None);
-        out.append(build(st, scope_of(&f.path), projects));
+        let mut res = build(st, scope_of(&f.path), projects);
+        if let Some(declared) = declared {
+            for c in &mut res.components {
+                match declared.get(&c.name) {
+                    Some(loc) => c.found_in.push(loc.clone()),
+                    None => c.direct = false,
+                }
+            }
+        }
+        out.append(res);
     }
     out
 }
