@@ -1031,3 +1031,30 @@ fn pip_tools_pairs_read_the_compiled_file_with_the_in_file_as_declarations() {
     assert!(!get(&inv, "asgiref").direct && !get(&inv, "sqlparse").direct);
     assert_eq!(get(&inv, "sphinx").scope, Scope::Dev);
 }
+
+#[test]
+fn a_declared_requirement_pinned_beside_it_is_one_component() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("app/pyproject.toml", "[project]\nname = \"app\"\nversion = \"1.0\"\ndependencies = [\"requests>=2\", \"flask\", \"rich\"]\n"),
+            ("app/requirements.txt", "requests==2.31.0\nflask==3.0.0\n"),
+            ("app/requirements-old.txt", "flask==2.0.0\n"),
+            // Another directory's pin says nothing about this project.
+            ("other/requirements.txt", "rich==13.0.0\n"),
+        ],
+    );
+    let inv = scan_dir(dir.path());
+    let requests: Vec<&Component> = pypi(&inv).into_iter().filter(|c| c.name == "requests").collect();
+    assert_eq!(requests.len(), 1, "{requests:#?}");
+    assert_eq!(requests[0].version.as_deref(), Some("2.31.0"));
+    assert_eq!(requests[0].requirement, None);
+    assert!(requests[0].found_in.iter().any(|l| l.path == "app/pyproject.toml" && l.line == Some(4)));
+    assert_eq!(edge(&inv, "app", "requests"), Some(EdgeKind::Normal));
+    assert!(inv.edges.iter().all(|e| e.to != "pkg:pypi/requests"));
+    // Two pinned versions beside it: which is installed is unknown, all three stay.
+    assert_eq!(pypi(&inv).iter().filter(|c| c.name == "flask").count(), 3);
+    assert_eq!(pypi(&inv).iter().filter(|c| c.name == "rich").count(), 2);
+    validate_cdx(&cdx(&inv), "fold");
+}

@@ -166,7 +166,65 @@ impl Resolver for PythonResolver {
 
         // 5. Installed distributions inside the tree.
         out.append(dist_info::resolve_all(tree));
+        fold_requirements_into_pins(&mut out);
         out
+    }
+}
+
+fn dir_of(path: &str) -> &str {
+    path.rfind('/').map(|i| &path[..i]).unwrap_or("")
+}
+
+/// A package declared without a version in one file (`pyproject.toml`: `requests>=2`) and pinned in a
+/// requirement file or lockfile of the same directory (`requests==2.31.0`) is one component: the pinned one,
+/// which also gets the declaration's location and directness. Only when exactly one pinned version of the
+/// name comes from that directory; otherwise both stay, since which one is installed is not knowable.
+fn fold_requirements_into_pins(out: &mut Resolution) {
+    let mut pinned: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+    for (i, c) in out.components.iter().enumerate() {
+        if c.version.is_some() && c.kind == ComponentKind::Library {
+            let dirs: BTreeSet<&str> = c.found_in.iter().map(|l| dir_of(&l.path)).collect();
+            for d in dirs {
+                let e = pinned.entry((c.name.clone(), d.to_string())).or_default();
+                if !e.iter().any(|&j| out.components[j].id == c.id) {
+                    e.push(i);
+                }
+            }
+        }
+    }
+    let mut renamed: BTreeMap<String, String> = BTreeMap::new();
+    let mut folded: Vec<(usize, usize)> = Vec::new();
+    for (i, c) in out.components.iter().enumerate() {
+        let registry = matches!(c.source, None | Some(SourceKind::Registry { .. }));
+        if c.version.is_some() || c.kind != ComponentKind::Library || !registry {
+            continue;
+        }
+        let Some(loc) = c.found_in.first() else { continue };
+        if let Some([j]) = pinned.get(&(c.name.clone(), dir_of(&loc.path).to_string())).map(Vec::as_slice) {
+            renamed.insert(c.id.clone(), out.components[*j].id.clone());
+            folded.push((i, *j));
+        }
+    }
+    if folded.is_empty() {
+        return;
+    }
+    let mut taken: Vec<Option<Component>> = out.components.drain(..).map(Some).collect();
+    for &(i, j) in &folded {
+        if let Some(mut c) = taken[i].take() {
+            c.requirement = None;
+            c.id = String::new();
+            c.purl = None;
+            c.source = None;
+            if let Some(target) = taken[j].as_mut() {
+                target.merge(c);
+            }
+        }
+    }
+    out.components = taken.into_iter().flatten().collect();
+    for e in &mut out.edges {
+        if let Some(to) = renamed.get(&e.to) {
+            e.to = to.clone();
+        }
     }
 }
 
