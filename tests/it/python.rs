@@ -1058,3 +1058,40 @@ fn a_declared_requirement_pinned_beside_it_is_one_component() {
     assert_eq!(pypi(&inv).iter().filter(|c| c.name == "rich").count(), 2);
     validate_cdx(&cdx(&inv), "fold");
 }
+
+#[test]
+fn pipfile_without_lock_and_local_package_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            (
+                "solo/Pipfile",
+                "[[source]]\nurl = \"https://pypi.org/simple\"\nname = \"pypi\"\n\n[packages]\nrequests = \"*\"\nflask = \"==3.0.0\"\nmylib = { git = \"https://github.com/example/mylib.git\", ref = \"v1\" }\n\n[dev-packages]\npytest = \">=8\"\n",
+            ),
+            (
+                "flat/uv.lock",
+                "version = 1\n\n[[package]]\nname = \"inhouse\"\nversion = \"0.3.0\"\nsource = { registry = \"../wheels\" }\n",
+            ),
+            (
+                "po/sub/poetry.lock",
+                "[[package]]\nname = \"sibling\"\nversion = \"0.1.0\"\ngroups = [\"main\"]\nfiles = []\n\n[package.source]\ntype = \"directory\"\nurl = \"../libs/sibling\"\n\n[metadata]\nlock-version = \"2.1\"\n",
+            ),
+        ],
+    );
+    let inv = scan_dir(dir.path());
+    assert_eq!(line_of(diag(&inv, "no-lockfile", "solo/Pipfile")), None);
+    assert_eq!(get(&inv, "requests").requirement, None, "`*` is no requirement");
+    assert_eq!(get(&inv, "flask").version.as_deref(), Some("3.0.0"));
+    assert_eq!(get(&inv, "flask").found_in[0].line, Some(7));
+    assert!(
+        matches!(&get(&inv, "mylib").source, Some(SourceKind::Git { reference: Some(r), .. }) if r == "v1")
+    );
+    let pytest = get(&inv, "pytest");
+    assert_eq!((pytest.scope, pytest.requirement.as_deref()), (Scope::Dev, Some(">=8")));
+    // A uv registry that is a local directory is a path, not PyPI.
+    assert_eq!(get(&inv, "inhouse").source, Some(SourceKind::Path { path: "wheels".into() }));
+    // Poetry directory sources are relative to the lockfile.
+    assert_eq!(get(&inv, "sibling").source, Some(SourceKind::Path { path: "po/libs/sibling".into() }));
+    validate_cdx(&cdx(&inv), "pipfile without lock");
+}

@@ -144,6 +144,26 @@ impl Resolver for PythonResolver {
             }
         }
 
+        // A Pipfile without its lock: declared requirements.
+        for f in tree.named("Pipfile") {
+            let lock = join_rel(f.dir(), "Pipfile.lock").unwrap_or_default();
+            if in_installed_tree(&f.path) || tree.contains(&lock) {
+                continue;
+            }
+            let Some(text) = read(&f.path, &mut out.diagnostics) else { continue };
+            let comps = pipfile::declared(&text, &f.path, &mut out.diagnostics);
+            if !comps.is_empty() {
+                out.diagnostics.push(
+                    Diagnostic::note(
+                        "no-lockfile",
+                        "no Pipfile.lock: dependencies are listed as declared requirements, not resolved versions",
+                    )
+                    .at(&f.path, None),
+                );
+            }
+            out.components.extend(comps);
+        }
+
         // 3. Projects without a lockfile: declared requirements.
         for (dir, p) in &projects {
             if covered.contains(dir) {

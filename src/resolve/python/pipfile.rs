@@ -134,3 +134,62 @@ pub fn roots(text: &str, path: &str, diags: &mut Vec<Diagnostic>) -> Vec<(String
     }
     out
 }
+
+/// A `Pipfile` without its lock: the declared packages as requirements (`"*"` is no requirement, `==X`
+/// an exact version; `{ version, git, ref, path, editable }` tables), `[packages]` runtime and
+/// `[dev-packages]` dev.
+pub fn declared(text: &str, path: &str, diags: &mut Vec<Diagnostic>) -> Vec<crate::model::Component> {
+    let doc = match tu::parse(text, path) {
+        Ok(d) => d,
+        Err(d) => {
+            diags.push(d);
+            return Vec::new();
+        }
+    };
+    let dir = path.rfind('/').map(|i| &path[..i]).unwrap_or("");
+    let mut out = Vec::new();
+    for (key, kind) in [("packages", EdgeKind::Normal), ("dev-packages", EdgeKind::Dev)] {
+        let Some(t) = tu::table(doc.get_ref(), key) else { continue };
+        for (k, v) in t.iter() {
+            let name = k.get_ref().to_string();
+            let line = line_of(text, k.span().start);
+            if !pep508::valid_name(&name) {
+                diags.push(
+                    Diagnostic::warning(
+                        "invalid-requirement",
+                        format!("`{}` is not a valid package name", pep508::truncate(&name, 60)),
+                    )
+                    .at(path, Some(line)),
+                );
+                continue;
+            }
+            let (spec, git, local) = match v.get_ref() {
+                toml::de::DeValue::String(s) => (s.to_string(), None, None),
+                toml::de::DeValue::Table(t) => (
+                    tu::string(t, "version").unwrap_or_default(),
+                    tu::string(t, "git").map(|g| (g, tu::string(t, "ref"))),
+                    tu::string(t, "path"),
+                ),
+                _ => {
+                    diags.push(
+                        Diagnostic::warning(
+                            "invalid-dependency",
+                            format!("package `{name}` has the wrong type"),
+                        )
+                        .at(path, Some(line)),
+                    );
+                    continue;
+                }
+            };
+            let spec = if spec.trim() == "*" {
+                String::new()
+            } else {
+                spec.chars().filter(|c| !c.is_whitespace()).collect()
+            };
+            let req = pep508::Requirement { name, spec, ..pep508::Requirement::default() };
+            let source = super::declared_source(None, git.as_ref(), local.as_deref(), dir);
+            out.push(super::declared_component(&req, source, kind, Location::new(path, Some(line))));
+        }
+    }
+    out
+}

@@ -8,6 +8,7 @@ use toml::de::{DeTable, DeValue};
 use crate::model::{Diagnostic, EdgeKind, Hash, HashAlg, Scope, SourceKind};
 use crate::resolve::line_of;
 use crate::resolve::toml_util as tu;
+use crate::source::tree::join_rel;
 use crate::util::redact::redact_url;
 
 use super::lock::{LockDep, LockFile, LockedPackage};
@@ -76,7 +77,8 @@ pub fn parse(text: &str, path: &str, diags: &mut Vec<Diagnostic>) -> Result<Lock
         if let Some(m) = tu::string(t, "markers") {
             p.properties.insert("python-marker".into(), m);
         }
-        p.source = tu::table(t, "source").and_then(source_of);
+        let dir = path.rfind('/').map(|i| &path[..i]).unwrap_or("");
+        p.source = tu::table(t, "source").and_then(|s| source_of(s, dir));
         let files = match t.get("files") {
             Some(v) => file_hashes(v.get_ref()),
             None => v1_files.get(&p.name).cloned().unwrap_or_default(),
@@ -123,7 +125,7 @@ fn file_hashes(v: &DeValue<'_>) -> Vec<(String, String)> {
         .collect()
 }
 
-fn source_of(t: &DeTable<'_>) -> Option<SourceKind> {
+fn source_of(t: &DeTable<'_>, dir: &str) -> Option<SourceKind> {
     let ty = tu::string(t, "type")?;
     let url = tu::string(t, "url")?;
     Some(match ty.as_str() {
@@ -133,7 +135,8 @@ fn source_of(t: &DeTable<'_>) -> Option<SourceKind> {
             SourceKind::Git { url: redact_url(&url), commit, reference }
         }
         "url" => SourceKind::Url { url: redact_url(&url) },
-        "file" | "directory" => SourceKind::Path { path: url },
+        // Relative to the lockfile's directory.
+        "file" | "directory" => SourceKind::Path { path: join_rel(dir, &url).unwrap_or(url) },
         // `legacy` and other named indexes: `url` is the index.
         _ => SourceKind::Registry { url: Some(redact_url(&url)) },
     })

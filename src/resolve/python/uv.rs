@@ -113,8 +113,12 @@ fn deps(v: Option<&toml::Spanned<DeValue<'_>>>, kind: EdgeKind, out: &mut Vec<Lo
 /// The source of a package and whether it is a workspace member (`editable`, `virtual`).
 fn source_of(src: &DeTable<'_>, dir: &str) -> (Option<SourceKind>, bool) {
     if let Some(u) = tu::string(src, "registry") {
-        let url = if u.contains("://") { Some(redact_url(&u)) } else { None };
-        return (Some(SourceKind::Registry { url: url.filter(|u| !super::is_pypi(u)) }), false);
+        if !u.contains("://") {
+            // A local package directory (`find-links` / flat index), not a registry on the network.
+            return (Some(SourceKind::Path { path: join_rel(dir, &u).unwrap_or(u) }), false);
+        }
+        let url = redact_url(&u);
+        return (Some(SourceKind::Registry { url: Some(url).filter(|u| !super::is_pypi(u)) }), false);
     }
     if let Some(g) = tu::string(src, "git") {
         let (head, commit) = match g.split_once('#') {
