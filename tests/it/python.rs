@@ -1095,3 +1095,32 @@ fn pipfile_without_lock_and_local_package_sources() {
     assert_eq!(get(&inv, "sibling").source, Some(SourceKind::Path { path: "po/libs/sibling".into() }));
     validate_cdx(&cdx(&inv), "pipfile without lock");
 }
+
+#[test]
+fn diamond_includes_do_not_blow_up() {
+    // Each file includes the next level twice, 14 levels deep: read naively that is 2^14 reads of the
+    // bottom file; the same for PEP 735 groups. Each file and group is read once.
+    let dir = tempfile::tempdir().unwrap();
+    let mut files: Vec<(String, String)> = (0..14)
+        .map(|i| (format!("d/l{i}.txt"), format!("p{i}==1\n-r l{n}.txt\n-r l{n}.txt\n", n = i + 1)))
+        .collect();
+    files.push(("d/l14.txt".into(), "bottom==1\n".into()));
+    files.push(("d/requirements.txt".into(), "-r l0.txt\n".into()));
+    let mut groups = String::from("[project]\nname = \"g\"\n\n[dependency-groups]\n");
+    for i in 0..30 {
+        groups.push_str(&format!(
+            "g{i} = [\"q{i}\", {{ include-group = \"g{n}\" }}, {{ include-group = \"g{n}\" }}]\n",
+            n = i + 1
+        ));
+    }
+    groups.push_str("g30 = [\"last\"]\n");
+    files.push(("g/pyproject.toml".into(), groups));
+    let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    write_files(dir.path(), &refs);
+    let start = std::time::Instant::now();
+    let inv = scan_dir(dir.path());
+    assert!(start.elapsed() < std::time::Duration::from_secs(20), "took {:?}", start.elapsed());
+    assert!(inv.diagnostics.iter().all(|d| d.severity < Severity::Warning), "{:#?}", inv.diagnostics);
+    assert_eq!(get(&inv, "bottom").version.as_deref(), Some("1"));
+    assert_eq!(get(&inv, "last").scope, Scope::Dev);
+}

@@ -95,7 +95,8 @@ pub fn parse(
         for (k, _) in groups.iter() {
             let g = k.get_ref().to_string();
             let mut seen = Vec::new();
-            dependency_group(groups, &g, &g, text, path, &mut p.deps, diags, &mut seen);
+            let mut done = std::collections::BTreeSet::new();
+            dependency_group(groups, &g, &g, text, path, &mut p.deps, diags, &mut seen, &mut done);
         }
     }
     if let Some(po) = poetry {
@@ -250,6 +251,7 @@ fn dependency_group(
     out: &mut Vec<DeclaredDep>,
     diags: &mut Vec<Diagnostic>,
     seen: &mut Vec<String>,
+    done: &mut std::collections::BTreeSet<String>,
 ) {
     if seen.iter().any(|s| s == name) || seen.len() > 32 {
         diags.push(
@@ -261,7 +263,10 @@ fn dependency_group(
         );
         return;
     }
-    seen.push(name.to_string());
+    // A group included twice (a diamond) is read once: fan-out cannot grow the work exponentially.
+    if !done.insert(name.to_string()) {
+        return;
+    }
     let Some(v) = groups.get(name) else {
         diags.push(
             Diagnostic::warning("invalid-dependency", format!("included group `{name}` does not exist"))
@@ -270,6 +275,7 @@ fn dependency_group(
         return;
     };
     let Some(arr) = v.get_ref().as_array() else { return };
+    seen.push(name.to_string());
     for item in arr.iter() {
         match item.get_ref() {
             DeValue::String(s) => {
@@ -277,7 +283,7 @@ fn dependency_group(
             }
             DeValue::Table(t) => {
                 if let Some(inc) = tu::string(t, "include-group") {
-                    dependency_group(groups, &inc, top, text, path, out, diags, seen);
+                    dependency_group(groups, &inc, top, text, path, out, diags, seen, done);
                 }
             }
             _ => {}

@@ -64,6 +64,9 @@ struct State {
     index: Option<(String, Location)>,
     extra_index: Vec<(String, Location)>,
     diags: Vec<Diagnostic>,
+    /// Files already read (and whether as constraints): a file included twice (a diamond) is read once,
+    /// so hostile fan-out cannot make the work grow exponentially.
+    read: std::collections::BTreeSet<(String, bool)>,
 }
 
 /// Reads every requirement file of the tree. A pip-tools pair (`x.in` declaring, `x.txt` compiled from
@@ -134,6 +137,9 @@ fn read_file(
             Some(l) => d.at(&l.path, l.line),
             None => d.at(path, None),
         });
+        return;
+    }
+    if !st.read.insert((path.to_string(), constraint)) {
         return;
     }
     let text = match tree.read_text(path) {
