@@ -1124,3 +1124,24 @@ fn diamond_includes_do_not_blow_up() {
     assert_eq!(get(&inv, "bottom").version.as_deref(), Some("1"));
     assert_eq!(get(&inv, "last").scope, Scope::Dev);
 }
+
+#[test]
+fn egg_info_of_the_tree_itself_is_the_application() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("setup.py", "from setuptools import setup\nsetup(name='legacy')\n"),
+            (
+                "src/legacy.egg-info/PKG-INFO",
+                "Metadata-Version: 2.1\nName: legacy\nVersion: 0.9\nLicense: GPL-2.0-only\nAuthor: Old Timer\nAuthor-email: old@example.fr\n",
+            ),
+        ],
+    );
+    let inv = scan_dir(dir.path());
+    let legacy = get(&inv, "legacy");
+    assert_eq!(legacy.kind, ComponentKind::Application);
+    assert_eq!(legacy.source, Some(SourceKind::Local));
+    assert_eq!(legacy.license.declared.as_ref().unwrap().expression, "GPL-2.0-only");
+    assert_eq!(legacy.authors, ["Old Timer <old@example.fr>"]);
+}

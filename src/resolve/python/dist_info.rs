@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{Component, Diagnostic, Ecosystem, Edge, EdgeKind, LicenseValue, Location, SourceKind};
+use crate::model::{
+    Component, ComponentKind, Diagnostic, Ecosystem, Edge, EdgeKind, LicenseValue, Location, SourceKind,
+};
 use crate::resolve::Resolution;
 use crate::source::SourceTree;
 
@@ -124,7 +126,15 @@ pub fn resolve_all(tree: &SourceTree) -> Resolution {
         let mut c = Component::new(Ecosystem::Pypi, &norm, Some(version.to_string()))
             .with_purl(super::pypi_id(&norm, Some(version), None));
         c.found_in.push(Location::new(&f.path, m.line("name")));
-        c.source = Some(SourceKind::Path { path: f.dir().to_string() });
+        // Metadata outside an installed environment (`src/pkg.egg-info/PKG-INFO`, a `setup.py develop`
+        // build) is the tree's own project: an application.
+        let in_env = f.path.split('/').any(|s| s == "site-packages" || s == "dist-packages");
+        if in_env {
+            c.source = Some(SourceKind::Path { path: f.dir().to_string() });
+        } else {
+            c.kind = ComponentKind::Application;
+            c.source = Some(SourceKind::Local);
+        }
         c.description = m.first("summary").filter(|s| !s.is_empty() && *s != "UNKNOWN").map(str::to_string);
         c.homepage = m.first("home-page").filter(|s| s.contains("://")).map(str::to_string);
         for pu in m.all("project-url") {
