@@ -677,6 +677,11 @@ fn installed_dist_info_metadata_is_read_as_data() {
                 "Metadata-Version: 2.1\nName: classic\nVersion: 1.0\nLicense: UNKNOWN\nClassifier: License :: OSI Approved :: BSD License\nClassifier: Programming Language :: Python\n",
             ),
             (&format!("{sp}/broken-0.dist-info/METADATA"), "Metadata-Version: 2.1\nSummary: no name\n"),
+            (&format!("{sp}/fromgit-0.1.dist-info/METADATA"), "Metadata-Version: 2.1\nName: fromgit\nVersion: 0.1\n"),
+            (
+                &format!("{sp}/fromgit-0.1.dist-info/direct_url.json"),
+                "{\"url\": \"https://user:pat@github.com/example/fromgit.git\", \"vcs_info\": {\"vcs\": \"git\", \"commit_id\": \"fedcba9876543210fedcba9876543210fedcba98\", \"requested_revision\": \"main\"}}",
+            ),
             // A pyproject.toml inside site-packages is not the project's own.
             (&format!("{sp}/somepkg/pyproject.toml"), "[project]\nname = \"not-mine\"\n"),
         ],
@@ -699,6 +704,13 @@ fn installed_dist_info_metadata_is_read_as_data() {
     assert_eq!(classic.expression, "License :: OSI Approved :: BSD License");
     assert!(classic.source.ends_with("(classifier)"));
     assert_eq!(edge(&inv, "requests", "charset-normalizer"), Some(EdgeKind::Normal));
+    // PEP 610: installed from git, at a commit; the token is not kept.
+    let fromgit = get(&inv, "fromgit");
+    assert!(
+        matches!(&fromgit.source, Some(SourceKind::Git { commit: Some(c), .. }) if c.starts_with("fedcba"))
+    );
+    assert!(fromgit.purl.as_deref().unwrap().contains("vcs_url=git%2Bhttps://"));
+    no_secret(&inv, "pat@");
     assert!(inv
         .components
         .iter()

@@ -123,13 +123,23 @@ pub fn resolve_all(tree: &SourceTree) -> Resolution {
             continue;
         }
         let norm = normalize(name);
+        // PEP 610: `direct_url.json` says a distribution was installed from a VCS or a URL, not an index.
+        let direct_path = format!("{}/direct_url.json", f.dir());
+        let direct = if tree.contains(&direct_path) {
+            direct_url(tree, &direct_path, &mut out.diagnostics)
+        } else {
+            None
+        };
         let mut c = Component::new(Ecosystem::Pypi, &norm, Some(version.to_string()))
-            .with_purl(super::pypi_id(&norm, Some(version), None));
+            .with_purl(super::pypi_id(&norm, Some(version), direct.as_ref()));
         c.found_in.push(Location::new(&f.path, m.line("name")));
         // Metadata outside an installed environment (`src/pkg.egg-info/PKG-INFO`, a `setup.py develop`
         // build) is the tree's own project: an application.
         let in_env = f.path.split('/').any(|s| s == "site-packages" || s == "dist-packages");
-        if in_env {
+        if let Some(d) = direct {
+            c.source = Some(d);
+            c.found_in.push(Location::new(&direct_path, None));
+        } else if in_env {
             c.source = Some(SourceKind::Path { path: f.dir().to_string() });
         } else {
             c.kind = ComponentKind::Application;
@@ -187,4 +197,35 @@ pub fn resolve_all(tree: &SourceTree) -> Resolution {
     }
     out.components.extend(installed.into_iter().map(|(c, _)| c));
     out
+}
+
+/// Reads a PEP 610 `direct_url.json`: a VCS source with its commit, or a download URL. Local directories
+/// and editable installs give nothing (the metadata's own location says more).
+fn direct_url(tree: &SourceTree, path: &str, diags: &mut Vec<Diagnostic>) -> Option<SourceKind> {
+    let text = match tree.read_text(path) {
+        Ok(t) => t,
+        Err(d) => {
+            diags.push(d);
+            return None;
+        }
+    };
+    let v: serde_json::Value = match serde_json::from_str(&text) {
+        Ok(v) => v,
+        Err(e) => {
+            diags.push(
+                Diagnostic::warning("invalid-manifest", format!("direct_url.json is not valid JSON: {e}"))
+                    .at(path, Some(e.line() as u32)),
+            );
+            return None;
+        }
+    };
+    let url = v.get("url")?.as_str()?;
+    if super::requirements::check_url(url).is_err() || url.starts_with("file:") {
+        return None;
+    }
+    if let Some(vcs) = v.get("vcs_info") {
+        let commit = vcs.get("commit_id").and_then(|c| c.as_str()).map(str::to_string);
+        return Some(super::git_source(url.trim_start_matches("git+"), commit));
+    }
+    Some(SourceKind::Url { url: crate::util::redact::redact_url(url) })
 }

@@ -282,6 +282,7 @@ pub(crate) fn pypi_id(name: &str, version: Option<&str>, source: Option<&SourceK
             vec![("repository_url", u.replace("***@", ""))]
         }
         Some(SourceKind::Git { url, commit, reference }) => {
+            let url = url.replace("***@", "");
             let rev = commit.as_ref().or(reference.as_ref());
             vec![(
                 "vcs_url",
@@ -291,7 +292,7 @@ pub(crate) fn pypi_id(name: &str, version: Option<&str>, source: Option<&SourceK
                 },
             )]
         }
-        Some(SourceKind::Url { url }) => vec![("download_url", url.clone())],
+        Some(SourceKind::Url { url }) => vec![("download_url", url.replace("***@", ""))],
         _ => Vec::new(),
     };
     let qs: Vec<(&str, &str)> = q.iter().map(|(k, v)| (*k, v.as_str())).collect();
