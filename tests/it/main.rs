@@ -5,4 +5,6 @@ mod cli;
 mod git;
 mod golang;
 mod python;
+mod python_corpus;
+mod python_locks;
 mod support;

@@ -220,7 +220,7 @@ fn direct_url(tree: &SourceTree, path: &str, diags: &mut Vec<Diagnostic>) -> Opt
         }
     };
     let url = v.get("url")?.as_str()?;
-    if super::requirements::check_url(url).is_err() || url.starts_with("file:") {
+    if super::reqlines::check_url(url).is_err() || url.starts_with("file:") {
         return None;
     }
     if let Some(vcs) = v.get("vcs_info") {

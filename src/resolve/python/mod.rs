@@ -11,6 +11,7 @@ pub mod pep508;
 mod pipfile;
 mod poetry;
 mod pyproject;
+mod reqlines;
 mod requirements;
 mod uv;
 

@@ -209,16 +209,13 @@ fn push_pep508(
 ) {
     match pep508::parse(s) {
         Ok(req)
-            if req.url.as_deref().is_some_and(|u| {
-                !u.starts_with("{root:uri}") && super::requirements::check_url(u).is_err()
-            }) =>
-        {
-            let e = req
+            if req
                 .url
                 .as_deref()
-                .map(super::requirements::check_url)
-                .and_then(Result::err)
-                .unwrap_or_default();
+                .is_some_and(|u| !u.starts_with("{root:uri}") && super::reqlines::check_url(u).is_err()) =>
+        {
+            let e =
+                req.url.as_deref().map(super::reqlines::check_url).and_then(Result::err).unwrap_or_default();
             diags.push(
                 Diagnostic::warning("invalid-requirement", format!("requirement URL not accepted: {e}"))
                     .at(path, Some(line)),
