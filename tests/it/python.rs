@@ -492,3 +492,117 @@ fn egg_info_of_the_tree_itself_is_the_application() {
     assert_eq!(legacy.license.declared.as_ref().unwrap().expression, "GPL-2.0-only");
     assert_eq!(legacy.authors, ["Old Timer <old@example.fr>"]);
 }
+
+/// Pieces of real syntax from every format, shuffled into nonsense: the parsers must give diagnostics, never
+/// panic (a panic would show as `resolver-crashed`).
+const FRAGMENTS: &[&str] = &[
+    "-r ",
+    "-e ",
+    "-c ",
+    "--hash=sha256:",
+    "-i https://u:p@h/",
+    "git+https://",
+    "@",
+    "==",
+    ">=",
+    "~=",
+    "[",
+    "]",
+    ";",
+    "#",
+    "\\\n",
+    "\n",
+    "\n",
+    "é",
+    "日本",
+    " ",
+    "name",
+    "1.0",
+    "v1.2.3",
+    "require (",
+    ")",
+    "replace ",
+    "=>",
+    "module ",
+    "\"",
+    "`",
+    "[[package]]\n",
+    "name = \"x\"\n",
+    "version = ",
+    "{",
+    "}",
+    "//",
+    "../",
+    "./",
+    "## explicit",
+    "Name: ",
+    "Version: ",
+    "include-group",
+    "=",
+    ",",
+    "(",
+    "\t",
+    "\r\n",
+    "h1:",
+    "/go.mod",
+    "-",
+    "-é",
+    "*",
+    "+",
+    "file:",
+    "{root:uri}",
+    "egg=",
+    "?",
+    "%",
+    "\u{0}",
+    "\u{feff}",
+    "javascript:",
+    "use ",
+    "go 1.",
+    ".",
+    "_",
+];
+
+#[test]
+fn shuffled_syntax_never_crashes_a_resolver() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let names = [
+        "requirements.txt",
+        "pyproject.toml",
+        "setup.cfg",
+        "poetry.lock",
+        "uv.lock",
+        "pdm.lock",
+        "Pipfile.lock",
+        "Pipfile",
+        "go.mod",
+        "go.sum",
+        "go.work",
+        "vendor/modules.txt",
+        "x-1.0.dist-info/METADATA",
+        "x-1.0.dist-info/direct_url.json",
+        "more.in",
+    ];
+    let mut files = Vec::new();
+    for case in 0..40 {
+        for name in names {
+            let len = 20 + (next() % 200) as usize;
+            let text: String =
+                (0..len).map(|_| FRAGMENTS[(next() % FRAGMENTS.len() as u64) as usize]).collect();
+            files.push((format!("c{case}/{name}"), text));
+        }
+    }
+    let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    write_files(dir.path(), &refs);
+    let inv = scan_dir(dir.path());
+    let crashed: Vec<_> = inv.diagnostics.iter().filter(|d| d.code == "resolver-crashed").collect();
+    assert!(crashed.is_empty(), "{crashed:#?}");
+    validate_cdx(&cdx(&inv), "shuffled syntax");
+}

@@ -53,8 +53,9 @@ pub fn split_option(line: &str) -> (String, Option<String>, String) {
             Some((o, v)) => (format!("--{o}"), Some(v.to_string())),
             None => (first.to_string(), None),
         }
-    } else if first.len() > 2 {
-        (first[..2].to_string(), Some(first[2..].trim_start_matches('=').to_string()))
+    } else if let Some((i, _)) = first.char_indices().nth(2) {
+        // `-rfile`: the option is the first two characters (not bytes: `-é…` must not split a character).
+        (first[..i].to_string(), Some(first[i..].trim_start_matches('=').to_string()))
     } else {
         (first.to_string(), None)
     };
@@ -130,6 +131,8 @@ mod tests {
             split_option("-e git+https://x/y#egg=y"),
             ("-e".into(), Some("git+https://x/y#egg=y".into()), String::new())
         );
+        assert_eq!(split_option("-éx"), ("-é".into(), Some("x".into()), String::new()));
+        assert_eq!(split_option("-"), ("-".into(), None, String::new()));
         assert!(check_url("javascript:alert(1)").is_err());
         assert!(check_url("https://ok.example/x.whl").is_ok());
     }
