@@ -24,7 +24,7 @@ pub enum Command {
     ///
     /// Nothing from the scanned repository is executed: manifests and lockfiles are parsed as data,
     /// git hooks and filters never run, submodules are recorded but not cloned.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Explain why a component is attributed to a country, evidence by evidence.
     ///
     /// Scans SOURCE (as `scan` does, with the same origin options) or reads it when it is an SBOM file

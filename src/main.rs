@@ -11,7 +11,7 @@ use sovereign::util::redact::redact_text;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Scan(args) => scan(args),
+        Command::Scan(args) => scan(*args),
         Command::Explain(args) => explain(args),
         Command::Convert(args) => convert(args),
         Command::Diff(args) => diff(args),

@@ -9,10 +9,12 @@ pub mod conan;
 pub mod dart;
 pub mod dotnet;
 mod glob;
+pub mod golang;
 pub mod gradle;
 pub mod lockutil;
 pub mod maven;
 pub mod php;
+pub mod python;
 pub mod ruby;
 pub mod submodule;
 pub mod swift;
@@ -71,6 +73,8 @@ pub fn all() -> Vec<Box<dyn Resolver>> {
         Box::new(conan::ConanResolver),
         Box::new(vcpkg::VcpkgResolver),
         Box::new(cocoapods::CocoapodsResolver),
+        Box::new(python::PythonResolver),
+        Box::new(golang::GoResolver),
     ]
 }
 

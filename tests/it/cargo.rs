@@ -476,8 +476,12 @@ fn check_corpus_project(rel: &str, locks: &[&str]) {
         let c = inv.component(id).unwrap();
         format!("{}@{}", c.name, c.version.as_deref().unwrap_or("?"))
     };
-    let got_edges: BTreeSet<(String, String)> =
-        inv.edges.iter().map(|e| (name_of(&e.from), name_of(&e.to))).collect();
+    let got_edges: BTreeSet<(String, String)> = inv
+        .edges
+        .iter()
+        .filter(|e| e.from.starts_with("pkg:cargo/") && e.to.starts_with("pkg:cargo/"))
+        .map(|e| (name_of(&e.from), name_of(&e.to)))
+        .collect();
     assert_same(&got_edges, &want_edges, &format!("{rel}: edges"));
     let errors: Vec<_> =
         inv.diagnostics.iter().filter(|d| d.severity >= sovereign::model::Severity::Warning).collect();
@@ -501,7 +505,11 @@ fn corpus_uv_counts() {
     // crate under crates/ an application.
     let Some(root) = corpus("cargo corpus counts") else { return };
     let inv = scan_dir(&root.join("rust/astral-sh__uv"));
-    let apps = inv.components.iter().filter(|c| c.kind == ComponentKind::Application).count();
+    let apps = inv
+        .components
+        .iter()
+        .filter(|c| c.kind == ComponentKind::Application && c.ecosystem == sovereign::model::Ecosystem::Cargo)
+        .count();
     let members = std::fs::read_dir(root.join("rust/astral-sh__uv/crates"))
         .unwrap()
         .filter(|e| e.as_ref().unwrap().path().join("Cargo.toml").exists())

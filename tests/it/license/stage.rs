@@ -299,7 +299,10 @@ fn corpus_workspaces_conclude_their_declared_licences() {
     };
     let count = |inv: &Inventory| {
         let mut m = std::collections::BTreeMap::<String, usize>::new();
-        for c in inv.components.iter().filter(|c| c.kind == sovereign::model::ComponentKind::Application) {
+        for c in inv.components.iter().filter(|c| {
+            c.kind == sovereign::model::ComponentKind::Application
+                && c.ecosystem == sovereign::model::Ecosystem::Cargo
+        }) {
             *m.entry(c.license.concluded.as_ref().map(|v| v.expression.clone()).unwrap_or_default())
                 .or_default() += 1;
         }
