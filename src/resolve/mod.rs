@@ -5,6 +5,7 @@
 
 pub mod cargo;
 mod glob;
+pub mod npm;
 pub mod submodule;
 pub mod toml_util;
 
@@ -46,7 +47,7 @@ pub trait Resolver: Sync {
 
 /// Every resolver, in a fixed order.
 pub fn all() -> Vec<Box<dyn Resolver>> {
-    vec![Box::new(cargo::CargoResolver), Box::new(submodule::SubmoduleResolver)]
+    vec![Box::new(cargo::CargoResolver), Box::new(submodule::SubmoduleResolver), Box::new(npm::NpmResolver)]
 }
 
 /// Runs every resolver, in parallel across resolvers, and concatenates their results in a fixed order.
