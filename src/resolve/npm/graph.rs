@@ -106,6 +106,14 @@ const DEFAULT_REGISTRIES: [&str; 3] =
 /// Where a `resolved` URL (or pnpm/yarn equivalent) says the package comes from, and the purl qualifier
 /// that goes with it.
 pub fn classify_url(name: &str, url: &str) -> (SourceKind, Option<(&'static str, String)>) {
+    // Fast path, no allocation: the default registries' tarballs.
+    for r in DEFAULT_REGISTRIES {
+        if let Some(rest) = url.strip_prefix(r) {
+            if rest.starts_with('/') && rest.contains("/-/") {
+                return (SourceKind::Registry { url: None }, None);
+            }
+        }
+    }
     let clean = redact_url(url);
     if let Some(git) = git_source(&clean) {
         let vcs = match &git {
@@ -201,7 +209,7 @@ pub fn integrity(s: &str) -> Vec<Hash> {
                 HashAlg::Md5 => 16,
             };
             if bytes.len() == want {
-                out.push(Hash { alg, value: hex::encode(bytes) });
+                out.push(Hash { alg, value: to_hex(&bytes) });
             }
         }
     }
@@ -217,6 +225,16 @@ pub fn hex_hash(hex: &str) -> Option<Hash> {
         _ => return None,
     };
     hex.bytes().all(|b| b.is_ascii_hexdigit()).then(|| Hash { alg, value: hex.to_ascii_lowercase() })
+}
+
+fn to_hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = Vec::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(HEX[(b >> 4) as usize]);
+        out.push(HEX[(b & 15) as usize]);
+    }
+    String::from_utf8(out).unwrap_or_default()
 }
 
 fn base64_decode(s: &str) -> Option<Vec<u8>> {
@@ -242,6 +260,22 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
         }
     }
     Some(out)
+}
+
+/// The name of a package whose package.json has none: its directory's name (the scanned folder's for the
+/// root; `project` when that is a cache digest).
+pub fn fallback_name(tree: &SourceTree, dir: &str) -> String {
+    let base = if dir.is_empty() {
+        tree.root().file_name().and_then(|n| n.to_str())
+    } else {
+        dir.rsplit('/').next()
+    };
+    match base {
+        Some(b) if !(b.is_empty() || b.len() == 24 && b.bytes().all(|c| c.is_ascii_hexdigit())) => {
+            b.to_string()
+        }
+        _ => "project".to_string(),
+    }
 }
 
 /// Splits `@scope/name` into (`@scope`, `name`); an unscoped name has no namespace.
@@ -317,6 +351,9 @@ pub fn finish(g: Graph, lock_path: &str, tree: &SourceTree, out: &mut Resolution
             c.license.declared = Some(LicenseValue::declared(l, lock_path));
         }
         if p.app {
+            if p.manifest.as_ref().is_some_and(|m| m.unnamed || m.name.is_none()) {
+                c.properties.insert("npm-unnamed".into(), "true".into());
+            }
             c.kind = ComponentKind::Application;
             c.scope = Scope::Runtime;
             c.source = Some(SourceKind::Local);

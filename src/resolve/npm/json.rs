@@ -83,7 +83,7 @@ impl<'a> Node<'a> {
 pub fn parse(text: &str) -> Result<Node<'_>, JsonError> {
     let mut p = Parser { s: text.as_bytes(), text, pos: 0, line: 1 };
     p.ws();
-    let v = p.value(0)?;
+    let v = p.value()?;
     p.ws();
     if p.pos < p.s.len() {
         return Err(p.err("unexpected text after the JSON document"));
@@ -121,23 +121,122 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Node<'a>, JsonError> {
-        if depth > MAX_DEPTH {
-            return Err(self.err(&format!("nesting deeper than {MAX_DEPTH} levels")));
+    /// One value, without recursion: open containers wait on an explicit stack, so nesting costs heap,
+    /// not call stack, and is bounded by [`MAX_DEPTH`].
+    fn value(&mut self) -> Result<Node<'a>, JsonError> {
+        enum Frame<'a> {
+            Array(u32, Vec<Node<'a>>),
+            Object(u32, Vec<(Cow<'a, str>, Node<'a>)>, Cow<'a, str>, u32),
+        }
+        let mut stack: Vec<Frame<'a>> = Vec::new();
+        loop {
+            self.ws();
+            let line = self.line;
+            let mut node = match self.s.get(self.pos) {
+                None => return Err(self.eof()),
+                Some(b'{') => {
+                    self.pos += 1;
+                    self.ws();
+                    if self.s.get(self.pos) == Some(&b'}') {
+                        self.pos += 1;
+                        Node { line, value: Value::Object(Vec::new()) }
+                    } else {
+                        if stack.len() >= MAX_DEPTH {
+                            return Err(self.err(&format!("nesting deeper than {MAX_DEPTH} levels")));
+                        }
+                        let (key, key_line) = self.key()?;
+                        stack.push(Frame::Object(line, Vec::new(), key, key_line));
+                        continue;
+                    }
+                }
+                Some(b'[') => {
+                    self.pos += 1;
+                    self.ws();
+                    if self.s.get(self.pos) == Some(&b']') {
+                        self.pos += 1;
+                        Node { line, value: Value::Array(Vec::new()) }
+                    } else {
+                        if stack.len() >= MAX_DEPTH {
+                            return Err(self.err(&format!("nesting deeper than {MAX_DEPTH} levels")));
+                        }
+                        stack.push(Frame::Array(line, Vec::new()));
+                        continue;
+                    }
+                }
+                Some(b'"') => Node { line, value: Value::String(self.string()?) },
+                Some(b't') => Node { line, value: self.keyword("true", Value::Bool(true))? },
+                Some(b'f') => Node { line, value: self.keyword("false", Value::Bool(false))? },
+                Some(b'n') => Node { line, value: self.keyword("null", Value::Null)? },
+                Some(b'-' | b'0'..=b'9') => Node { line, value: self.number()? },
+                Some(_) => return Err(self.err("expected a JSON value")),
+            };
+            // Attach the finished value to its container; close every container that ends here.
+            loop {
+                match stack.last_mut() {
+                    None => return Ok(node),
+                    Some(Frame::Array(_, items)) => {
+                        items.push(node);
+                        self.ws();
+                        match self.s.get(self.pos) {
+                            Some(b',') => {
+                                self.pos += 1;
+                                break;
+                            }
+                            Some(b']') => {
+                                self.pos += 1;
+                                let Some(Frame::Array(l, items)) = stack.pop() else { unreachable!() };
+                                node = Node { line: l, value: Value::Array(items) };
+                            }
+                            None => return Err(self.eof()),
+                            Some(_) => return Err(self.err("expected `,` or `]`")),
+                        }
+                    }
+                    Some(Frame::Object(_, members, key, key_line)) => {
+                        // Containers start at their key's line, which is what a reader looks for.
+                        if matches!(node.value, Value::Object(_) | Value::Array(_)) {
+                            node.line = *key_line;
+                        }
+                        members.push((std::mem::take(key), node));
+                        self.ws();
+                        match self.s.get(self.pos) {
+                            Some(b',') => {
+                                self.pos += 1;
+                                let (k, kl) = self.key()?;
+                                *key = k;
+                                *key_line = kl;
+                                break;
+                            }
+                            Some(b'}') => {
+                                self.pos += 1;
+                                let Some(Frame::Object(l, members, ..)) = stack.pop() else { unreachable!() };
+                                node = Node { line: l, value: Value::Object(members) };
+                            }
+                            None => return Err(self.eof()),
+                            Some(_) => return Err(self.err("expected `,` or `}`")),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// An object key and the `:` after it.
+    fn key(&mut self) -> Result<(Cow<'a, str>, u32), JsonError> {
+        self.ws();
+        match self.s.get(self.pos) {
+            Some(b'"') => {}
+            None => return Err(self.eof()),
+            Some(_) => return Err(self.err("expected a string key")),
         }
         let line = self.line;
-        let value = match self.s.get(self.pos) {
+        let key = self.string()?;
+        self.ws();
+        match self.s.get(self.pos) {
+            Some(b':') => self.pos += 1,
             None => return Err(self.eof()),
-            Some(b'{') => self.object(depth)?,
-            Some(b'[') => self.array(depth)?,
-            Some(b'"') => Value::String(self.string()?),
-            Some(b't') => self.keyword("true", Value::Bool(true))?,
-            Some(b'f') => self.keyword("false", Value::Bool(false))?,
-            Some(b'n') => self.keyword("null", Value::Null)?,
-            Some(b'-' | b'0'..=b'9') => self.number()?,
-            Some(_) => return Err(self.err("expected a JSON value")),
-        };
-        Ok(Node { line, value })
+            Some(_) => return Err(self.err("expected `:` after an object key")),
+        }
+        Ok((key, line))
     }
 
     fn keyword(&mut self, word: &str, v: Value<'a>) -> Result<Value<'a>, JsonError> {
@@ -159,73 +258,6 @@ impl<'a> Parser<'a> {
             return Err(self.err("invalid number"));
         }
         Ok(Value::Number(n))
-    }
-
-    fn object(&mut self, depth: usize) -> Result<Value<'a>, JsonError> {
-        self.pos += 1;
-        let mut members = Vec::new();
-        self.ws();
-        if self.s.get(self.pos) == Some(&b'}') {
-            self.pos += 1;
-            return Ok(Value::Object(members));
-        }
-        loop {
-            self.ws();
-            match self.s.get(self.pos) {
-                Some(b'"') => {}
-                None => return Err(self.eof()),
-                Some(_) => return Err(self.err("expected a string key")),
-            }
-            let key_line = self.line;
-            let key = self.string()?;
-            self.ws();
-            match self.s.get(self.pos) {
-                Some(b':') => self.pos += 1,
-                None => return Err(self.eof()),
-                Some(_) => return Err(self.err("expected `:` after an object key")),
-            }
-            self.ws();
-            let mut v = self.value(depth + 1)?;
-            // Containers start at their key's line, which is what a reader looks for.
-            if v.line != key_line && matches!(v.value, Value::Object(_) | Value::Array(_)) {
-                v.line = key_line;
-            }
-            members.push((key, v));
-            self.ws();
-            match self.s.get(self.pos) {
-                Some(b',') => self.pos += 1,
-                Some(b'}') => {
-                    self.pos += 1;
-                    return Ok(Value::Object(members));
-                }
-                None => return Err(self.eof()),
-                Some(_) => return Err(self.err("expected `,` or `}`")),
-            }
-        }
-    }
-
-    fn array(&mut self, depth: usize) -> Result<Value<'a>, JsonError> {
-        self.pos += 1;
-        let mut items = Vec::new();
-        self.ws();
-        if self.s.get(self.pos) == Some(&b']') {
-            self.pos += 1;
-            return Ok(Value::Array(items));
-        }
-        loop {
-            self.ws();
-            items.push(self.value(depth + 1)?);
-            self.ws();
-            match self.s.get(self.pos) {
-                Some(b',') => self.pos += 1,
-                Some(b']') => {
-                    self.pos += 1;
-                    return Ok(Value::Array(items));
-                }
-                None => return Err(self.eof()),
-                Some(_) => return Err(self.err("expected `,` or `]`")),
-            }
-        }
     }
 
     fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {

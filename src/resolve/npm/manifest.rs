@@ -34,6 +34,8 @@ pub struct Manifest {
     pub deps: Vec<Decl>,
     /// Workspace globs (`workspaces` as an array or `{packages: [...]}`).
     pub workspaces: Vec<String>,
+    /// The file has no `name`; `name` was filled in from the directory.
+    pub unnamed: bool,
 }
 
 impl Manifest {

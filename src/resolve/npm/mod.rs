@@ -36,7 +36,11 @@ impl Resolver for NpmResolver {
         let mut manifests: BTreeMap<String, Manifest> = BTreeMap::new();
         for f in tree.named("package.json") {
             match tree.read_text(&f.path).and_then(|t| manifest::parse(&t, &f.path)) {
-                Ok(m) => {
+                Ok(mut m) => {
+                    if m.name.is_none() {
+                        m.name = Some(graph::fallback_name(tree, &m.dir));
+                        m.unnamed = true;
+                    }
                     manifests.insert(f.dir().to_string(), m);
                 }
                 Err(d) => out.diagnostics.push(d),
@@ -77,7 +81,6 @@ impl Resolver for NpmResolver {
                         continue;
                     }
                 };
-                covered.insert(dir.clone());
                 match name {
                     "yarn.lock" => {
                         let members = workspace_members(dir, &manifests, tree, &mut out.diagnostics);
@@ -86,6 +89,7 @@ impl Resolver for NpmResolver {
                             members.iter().filter_map(|d| manifests.get(d).cloned()).collect();
                         let g = yarn::graph(&lock, &path, &ms, &mut out.diagnostics);
                         graph::finish(g, &path, tree, &mut out);
+                        covered.insert(dir.clone());
                         covered.extend(members);
                     }
                     "pnpm-lock.yaml" => match pnpm::read(&text, &path, tree, &mut out.diagnostics) {
@@ -153,18 +157,13 @@ fn workspace_members(
 }
 
 fn member_id(m: &Manifest) -> String {
-    let name = m.name.clone().unwrap_or_else(|| dir_name(&m.dir));
-    npm_purl(&name, m.version.as_deref(), None)
-}
-
-fn dir_name(dir: &str) -> String {
-    dir.rsplit('/').next().filter(|s| !s.is_empty()).unwrap_or("project").to_string()
+    npm_purl(m.name.as_deref().unwrap_or("project"), m.version.as_deref(), None)
 }
 
 /// A package.json without a lockfile: the package as an application, its dependencies as declared
 /// ranges (no version is invented).
 fn from_manifest(m: &Manifest, members: &BTreeMap<&str, String>, out: &mut Resolution) {
-    let name = m.name.clone().unwrap_or_else(|| dir_name(&m.dir));
+    let name = m.name.clone().unwrap_or_else(|| "project".into());
     let mut app =
         Component::new(Ecosystem::Npm, split_name(&name).1, m.version.clone()).with_purl(member_id(m));
     app.namespace = split_name(&name).0.map(str::to_string);

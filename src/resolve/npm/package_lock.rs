@@ -7,7 +7,7 @@ use crate::model::{Diagnostic, EdgeKind, Scope, SourceKind};
 use crate::source::tree::join_rel;
 use crate::source::SourceTree;
 
-use super::graph::{classify_url, git_source, integrity, Dep, Graph, Pkg};
+use super::graph::{classify_url, fallback_name, git_source, integrity, Dep, Graph, Pkg};
 use super::json::{self, Node};
 use super::manifest::{self, Manifest};
 
@@ -65,7 +65,7 @@ pub fn read(
     }
     match doc.get("packages") {
         Some(p) if p.is_object() => Ok(read_packages(&doc, p, path, tree, root, diags)),
-        _ => Ok(read_v1(&doc, path, root, diags)),
+        _ => Ok(read_v1(&doc, path, tree, root, diags)),
     }
 }
 
@@ -164,7 +164,11 @@ fn read_packages(
         match installed_at {
             Some(n) => {
                 p.name = e.str("name").unwrap_or(n).to_string();
-                p.installed = join_rel(lock_dir, &format!("{key}/package.json"));
+                p.installed = Some(if lock_dir.is_empty() {
+                    format!("{key}/package.json")
+                } else {
+                    format!("{lock_dir}/{key}/package.json")
+                });
                 p.flag_scope = Some(scope_flags(e));
                 p.version = e.str("version").map(str::to_string);
                 source_of(e, &mut p);
@@ -183,9 +187,12 @@ fn read_packages(
                 let m = if key.is_empty() { root.cloned() } else { local_manifest(tree, &dir) }
                     .unwrap_or_else(|| manifest::from_node(e, path));
                 p.app = true;
-                p.name = m.name.clone().or_else(|| e.str("name").map(str::to_string)).unwrap_or_else(|| {
-                    basename(if dir.is_empty() { tree_name(tree) } else { &dir }).to_string()
-                });
+                p.name = e
+                    .str("name")
+                    .filter(|_| m.unnamed || m.name.is_none())
+                    .map(str::to_string)
+                    .or_else(|| m.name.clone())
+                    .unwrap_or_else(|| fallback_name(tree, &dir));
                 p.version = m.version.clone().or_else(|| e.str("version").map(str::to_string));
                 p.manifest = Some(m);
                 covered.push(dir);
@@ -257,14 +264,16 @@ fn read_packages(
     Read { graph: g, covered }
 }
 
-fn tree_name(tree: &SourceTree) -> &str {
-    tree.root().file_name().and_then(|n| n.to_str()).unwrap_or("project")
-}
-
 fn local_manifest(tree: &SourceTree, dir: &str) -> Option<Manifest> {
     let p = join_rel(dir, "package.json")?;
     let text = tree.read_text(&p).ok()?;
-    manifest::parse(&text, &p).ok()
+    manifest::parse(&text, &p).ok().map(|mut m| {
+        if m.name.is_none() {
+            m.name = Some(fallback_name(tree, dir));
+            m.unnamed = true;
+        }
+        m
+    })
 }
 
 /// One entry of a v1 tree.
@@ -309,7 +318,13 @@ fn v1_identity(key: &str, e: &Node, p: &mut Pkg) {
 }
 
 /// lockfileVersion 1: the nested `dependencies` tree, `requires` resolved up the tree.
-fn read_v1(doc: &Node, path: &str, root: Option<&Manifest>, diags: &mut Vec<Diagnostic>) -> Read {
+fn read_v1(
+    doc: &Node,
+    path: &str,
+    tree: &SourceTree,
+    root: Option<&Manifest>,
+    diags: &mut Vec<Diagnostic>,
+) -> Read {
     let lock_dir = dir_of(path);
     let mut g = Graph::default();
     let root_m = root.cloned().unwrap_or_else(|| {
@@ -318,7 +333,7 @@ fn read_v1(doc: &Node, path: &str, root: Option<&Manifest>, diags: &mut Vec<Diag
         m
     });
     let root_pkg = Pkg {
-        name: root_m.name.clone().unwrap_or_else(|| basename(lock_dir).to_string()),
+        name: root_m.name.clone().unwrap_or_else(|| fallback_name(tree, lock_dir)),
         version: root_m.version.clone(),
         app: true,
         line: 1,

@@ -199,11 +199,14 @@ pub fn read(
         let dev =
             get(node, "dev").and_then(Value::as_bool).or_else(|| get(meta, "dev").and_then(Value::as_bool));
         let optional = get(node, "optional").and_then(Value::as_bool).unwrap_or(false);
+        // v5/v6 say `dev: true` (dev only), `dev: false` (production only) or nothing (both); v9 says
+        // nothing and the scope is propagated from the importers. `optional` alone is left to the
+        // propagation too, which knows whether the optional path is itself below a dev dependency.
         p.flag_scope = match (dev, optional) {
             (Some(true), _) => Some(Scope::Dev),
-            (_, true) => Some(Scope::Optional),
+            (Some(false), true) => Some(Scope::Optional),
             (Some(false), false) => Some(Scope::Runtime),
-            (None, false) => None,
+            (None, _) => None,
         };
         if get(meta, "requiresBuild").and_then(Value::as_bool) == Some(true) {
             p.properties.insert("npm-install-script".into(), "true".into());
@@ -223,9 +226,10 @@ pub fn read(
         let full = join_rel(lock_dir, dir).unwrap_or_default();
         let mpath = join_rel(&full, "package.json").unwrap_or_else(|| "package.json".into());
         let m = tree.read_text(&mpath).ok().and_then(|t| manifest::parse(&t, &mpath).ok());
-        let name = m.as_ref().and_then(|m| m.name.clone()).unwrap_or_else(|| {
-            full.rsplit('/').next().filter(|n| !n.is_empty()).unwrap_or("project").to_string()
-        });
+        let name = m
+            .as_ref()
+            .and_then(|m| m.name.clone())
+            .unwrap_or_else(|| super::graph::fallback_name(tree, &full));
         let line = lines.get(&("importers".to_string(), dir.to_string())).copied().unwrap_or(1);
         let slot = g.push(Pkg {
             name,

@@ -9,6 +9,9 @@ use crate::source::tree::join_rel;
 use super::graph::{classify_url, hex_hash, integrity, Dep, Graph, Pkg};
 use super::manifest::Manifest;
 
+/// One dependency line of a block: name, range, line.
+pub type DepLine = (String, String, u32);
+
 /// One block of the lockfile.
 #[derive(Debug, Default, Clone)]
 pub struct Entry {
@@ -16,7 +19,7 @@ pub struct Entry {
     pub line: u32,
     pub fields: Vec<(String, String)>,
     /// `dependencies`, `optionalDependencies`, …: (name, range, line).
-    pub sections: Vec<(String, Vec<(String, String, u32)>)>,
+    pub sections: Vec<(String, Vec<DepLine>)>,
     /// Names marked `optional: true` under `dependenciesMeta`.
     pub optional: Vec<String>,
 }
@@ -215,10 +218,10 @@ pub fn graph(lock: &Lock, path: &str, manifests: &[Manifest], diags: &mut Vec<Di
                         p.properties.insert("yarn-patched".into(), "true".into());
                     }
                     "link" | "portal" | "file" => {
-                        let target = rest.split('#').next().unwrap_or(rest);
-                        p.source = Some(SourceKind::Path {
-                            path: join_rel(lock_dir, target).unwrap_or_else(|| target.to_string()),
-                        });
+                        // As written: relative to the workspace named in the `::locator=` suffix.
+                        let target = rest.split("::").next().unwrap_or(rest);
+                        let target = target.split('#').next().unwrap_or(target);
+                        p.source = Some(SourceKind::Path { path: target.to_string() });
                     }
                     _ => p.source = Some(classify_url(&p.name, reference).0),
                 }
@@ -247,7 +250,7 @@ pub fn graph(lock: &Lock, path: &str, manifests: &[Manifest], diags: &mut Vec<Di
                 }
             }
         }
-        if p.version.is_none() && !p.app {
+        if e.field("version").is_none() {
             diags.push(
                 Diagnostic::warning(
                     "incomplete-lock-entry",
@@ -267,7 +270,7 @@ pub fn graph(lock: &Lock, path: &str, manifests: &[Manifest], diags: &mut Vec<Di
             continue;
         }
         let slot = g.push(Pkg {
-            name: m.name.clone().unwrap_or_else(|| m.dir.rsplit('/').next().unwrap_or("project").to_string()),
+            name: m.name.clone().unwrap_or_else(|| "project".to_string()),
             version: m.version.clone(),
             app: true,
             line: 1,
