@@ -237,27 +237,53 @@ fn to_hex(bytes: &[u8]) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// Base64 (standard or URL-safe alphabet) digit values; 255 marks a byte outside both alphabets.
+const B64: [u8; 256] = {
+    let mut t = [255u8; 256];
+    let mut i = 0;
+    while i < 26 {
+        t[b'A' as usize + i] = i as u8;
+        t[b'a' as usize + i] = 26 + i as u8;
+        i += 1;
+    }
+    let mut d = 0;
+    while d < 10 {
+        t[b'0' as usize + d] = 52 + d as u8;
+        d += 1;
+    }
+    t[b'+' as usize] = 62;
+    t[b'-' as usize] = 62;
+    t[b'/' as usize] = 63;
+    t[b'_' as usize] = 63;
+    t
+};
+
 fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    let s = s.trim_end_matches('=');
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let mut acc = 0u32;
-    let mut bits = 0;
-    for b in s.bytes() {
-        let v = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            _ => return None,
-        } as u32;
-        acc = (acc << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
+    let s = s.trim_end_matches('=').as_bytes();
+    let mut out = Vec::with_capacity(s.len() * 3 / 4 + 3);
+    let mut chunks = s.chunks_exact(4);
+    for c in &mut chunks {
+        let (a, b, x, y) = (B64[c[0] as usize], B64[c[1] as usize], B64[c[2] as usize], B64[c[3] as usize]);
+        if (a | b | x | y) == 255 || (a | b | x | y) > 63 {
+            return None;
         }
+        let n = (a as u32) << 18 | (b as u32) << 12 | (x as u32) << 6 | y as u32;
+        out.extend_from_slice(&[(n >> 16) as u8, (n >> 8) as u8, n as u8]);
+    }
+    let rest = chunks.remainder();
+    let mut n = 0u32;
+    for (i, &ch) in rest.iter().enumerate() {
+        let v = B64[ch as usize];
+        if v > 63 {
+            return None;
+        }
+        n |= (v as u32) << (18 - 6 * i);
+    }
+    match rest.len() {
+        0 => {}
+        2 => out.push((n >> 16) as u8),
+        3 => out.extend_from_slice(&[(n >> 16) as u8, (n >> 8) as u8]),
+        _ => return None,
     }
     Some(out)
 }
@@ -431,6 +457,10 @@ mod tests {
         );
         assert!(integrity("sha512-notbase64!").is_empty());
         assert!(integrity("sha512-AAAA").is_empty(), "wrong length");
+        assert_eq!(base64_decode("aGk=").unwrap(), b"hi");
+        assert_eq!(base64_decode("aGkh").unwrap(), b"hi!");
+        assert_eq!(base64_decode("aA").unwrap(), b"h");
+        assert!(base64_decode("a").is_none());
     }
 
     #[test]
