@@ -1052,3 +1052,130 @@ fn unresolvable_references_are_reported_at_their_line() {
     assert_eq!(d.location.as_ref().unwrap().line, Some(8));
     assert!(d.message.contains("missing"));
 }
+
+#[test]
+fn real_world_edge_cases() {
+    let dir = tempfile::tempdir().unwrap();
+    // Windows line endings and a BOM in a yarn classic lockfile.
+    let yarn = "\u{feff}# yarn lockfile v1\r\n\r\n\"@scope/pkg@^1.0.0\", \"@scope/pkg@~1.0.0\":\r\n  version \"1.0.5\"\r\n  resolved \"https://registry.yarnpkg.com/@scope/pkg/-/pkg-1.0.5.tgz\"\r\n";
+    // pnpm v9 git and tarball packages, and a `file:` directory.
+    let pnpm = r#"lockfileVersion: '9.0'
+
+importers:
+
+  .:
+    dependencies:
+      fromgit:
+        specifier: github:o/fromgit#main
+        version: https://codeload.github.com/o/fromgit/tar.gz/0123456789abcdef0123456789abcdef01234567
+      tarred:
+        specifier: https://example.com/tarred-2.0.0.tgz
+        version: https://example.com/tarred-2.0.0.tgz
+      localdir:
+        specifier: file:vendor/localdir
+        version: file:vendor/localdir
+
+packages:
+
+  fromgit@https://codeload.github.com/o/fromgit/tar.gz/0123456789abcdef0123456789abcdef01234567:
+    resolution: {tarball: https://codeload.github.com/o/fromgit/tar.gz/0123456789abcdef0123456789abcdef01234567}
+    version: 1.4.0
+
+  tarred@https://example.com/tarred-2.0.0.tgz:
+    resolution: {tarball: https://example.com/tarred-2.0.0.tgz}
+    version: 2.0.0
+
+  localdir@file:vendor/localdir:
+    resolution: {directory: vendor/localdir, type: directory}
+    version: 0.3.0
+
+snapshots:
+
+  fromgit@https://codeload.github.com/o/fromgit/tar.gz/0123456789abcdef0123456789abcdef01234567: {}
+
+  tarred@https://example.com/tarred-2.0.0.tgz: {}
+
+  localdir@file:vendor/localdir: {}
+"#;
+    // package-lock v3: a `file:` dependency outside the lock's directory and a local tarball.
+    let lock = r#"{
+  "lockfileVersion": 3,
+  "packages": {
+    "": { "name": "npmapp", "version": "1.0.0", "dependencies": { "sibling": "file:../sibling", "vend": "file:vend-1.0.0.tgz" } },
+    "../sibling": { "name": "sibling", "version": "0.0.1" },
+    "node_modules/sibling": { "resolved": "../sibling", "link": true },
+    "node_modules/vend": { "version": "1.0.0", "resolved": "file:vend-1.0.0.tgz", "integrity": "sha512-z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXysP+DGNKHfuwvY7kxvUdBeoGlODJ6+SfaPg==" }
+  }
+}
+"#;
+    write_files(
+        dir.path(),
+        &[
+            ("y/package.json", r#"{"name":"y","version":"1.0.0","dependencies":{"@scope/pkg":"^1.0.0"}}"#),
+            ("y/yarn.lock", yarn),
+            ("p/package.json", r#"{"name":"p","version":"1.0.0"}"#),
+            ("p/pnpm-lock.yaml", pnpm),
+            ("n/app/package.json", r#"{"name":"npmapp","version":"1.0.0"}"#),
+            ("n/app/package-lock.json", lock),
+        ],
+    );
+    let inv = scan_dir(dir.path());
+    no_warnings(&inv);
+    let pkg = comp(&inv, "@scope/pkg@1.0.5");
+    assert_eq!(pkg.purl.as_deref(), Some("pkg:npm/%40scope/pkg@1.0.5"));
+    assert!(pkg.direct);
+    let git = comp(&inv, "fromgit@1.4.0");
+    assert!(
+        matches!(&git.source, Some(SourceKind::Git { url, commit: Some(c), .. })
+            if url == "https://github.com/o/fromgit" && c.starts_with("0123")),
+        "{:?}",
+        git.source
+    );
+    assert_eq!(
+        comp(&inv, "tarred@2.0.0").source,
+        Some(SourceKind::Url { url: "https://example.com/tarred-2.0.0.tgz".into() })
+    );
+    assert_eq!(
+        comp(&inv, "localdir@0.3.0").source,
+        Some(SourceKind::Path { path: "p/vendor/localdir".into() })
+    );
+    for to in ["fromgit@1.4.0", "tarred@2.0.0", "localdir@0.3.0"] {
+        assert!(edges(&inv).contains(&e("p@1.0.0", to, EdgeKind::Normal)), "{to}");
+    }
+    assert_eq!(comp(&inv, "sibling@0.0.1").source, Some(SourceKind::Path { path: "n/sibling".into() }));
+    assert_eq!(comp(&inv, "vend@1.0.0").source, Some(SourceKind::Path { path: "vend-1.0.0.tgz".into() }));
+    assert!(edges(&inv).contains(&e("npmapp@1.0.0", "sibling@0.0.1", EdgeKind::Normal)));
+    assert!(edges(&inv).contains(&e("npmapp@1.0.0", "vend@1.0.0", EdgeKind::Normal)));
+    validate_cdx(&cdx(&inv), "npm_edge_cases");
+}
+
+/// Every prefix of every fixture lockfile (a file cut anywhere) is read without a panic: an error
+/// diagnostic with a line, or a partial result.
+#[test]
+fn every_truncation_is_read_without_panic() {
+    use sovereign::resolve::npm::{package_lock, pnpm, yarn};
+    let dir = tempfile::tempdir().unwrap();
+    let tree = sovereign::source::SourceTree::walk(dir.path());
+    let boundaries = |s: &str| (0..=s.len()).filter(|&i| s.is_char_boundary(i)).collect::<Vec<_>>();
+    let v3 = packages_lock(3);
+    for i in boundaries(&v3) {
+        let mut d = Vec::new();
+        if let Err(diag) = package_lock::read(&v3[..i], "package-lock.json", &tree, None, &mut d) {
+            assert!(diag.location.as_ref().and_then(|l| l.line).is_some(), "cut at {i}: {diag}");
+        }
+    }
+    for lock in [BERRY_LOCK] {
+        for i in boundaries(lock) {
+            let mut d = Vec::new();
+            let parsed = yarn::parse(&lock[..i], "yarn.lock", &mut d);
+            yarn::graph(&parsed, "yarn.lock", &[], &mut d);
+        }
+    }
+    // YAML parsing is slower: every 7th byte.
+    for lock in [PNPM_V9, PNPM_V6, PNPM_V5] {
+        for i in boundaries(lock).into_iter().step_by(7) {
+            let mut d = Vec::new();
+            let _ = pnpm::read(&lock[..i], "pnpm-lock.yaml", &tree, &mut d);
+        }
+    }
+}
