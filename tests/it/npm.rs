@@ -456,7 +456,8 @@ snapshots:
     let lock = r#"{
   "lockfileVersion": 3,
   "packages": {
-    "": { "name": "npmapp", "version": "1.0.0", "dependencies": { "sibling": "file:../sibling", "vend": "file:vend-1.0.0.tgz" } },
+    "": { "name": "npmapp", "version": "1.0.0", "dependencies": { "sibling": "file:../sibling", "vend": "file:vend-1.0.0.tgz", "priv": "git+https://bot:s3cret-token@git.example.com/o/priv.git" } },
+    "node_modules/priv": { "version": "0.1.0", "resolved": "git+https://bot:s3cret-token@git.example.com/o/priv.git#89abcdef0123456789abcdef0123456789abcdef" },
     "../sibling": { "name": "sibling", "version": "0.0.1" },
     "node_modules/sibling": { "resolved": "../sibling", "link": true },
     "node_modules/vend": { "version": "1.0.0", "resolved": "file:vend-1.0.0.tgz", "integrity": "sha512-z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXysP+DGNKHfuwvY7kxvUdBeoGlODJ6+SfaPg==" }
@@ -472,6 +473,10 @@ snapshots:
             ("p/pnpm-lock.yaml", pnpm),
             ("n/app/package.json", r#"{"name":"npmapp","version":"1.0.0"}"#),
             ("n/app/package-lock.json", lock),
+            (
+                "m/package.json",
+                r#"{"name":"m","dependencies":{"priv2":"git+https://bot:s3cret-token@git.example.com/o/priv2.git#main"}}"#,
+            ),
         ],
     );
     let inv = scan_dir(dir.path());
@@ -501,5 +506,9 @@ snapshots:
     assert_eq!(comp(&inv, "vend@1.0.0").source, Some(SourceKind::Path { path: "vend-1.0.0.tgz".into() }));
     assert!(edges(&inv).contains(&e("npmapp@1.0.0", "sibling@0.0.1", EdgeKind::Normal)));
     assert!(edges(&inv).contains(&e("npmapp@1.0.0", "vend@1.0.0", EdgeKind::Normal)));
-    validate_cdx(&cdx(&inv), "npm_edge_cases");
+    // Credentials in a git URL never reach the SBOM.
+    let doc = cdx(&inv);
+    assert!(!doc.to_string().contains("s3cret"), "a credential leaked");
+    assert!(matches!(&comp(&inv, "priv@0.1.0").source, Some(SourceKind::Git { url, .. }) if url.contains("***@git.example.com")));
+    validate_cdx(&doc, "npm_edge_cases");
 }

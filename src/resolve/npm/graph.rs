@@ -150,6 +150,9 @@ pub fn classify_url(name: &str, url: &str) -> (SourceKind, Option<(&'static str,
 /// A git dependency written the ways npm, yarn and pnpm write them: `git+https://…#sha`, `git://…`,
 /// `git+ssh://…`, `github:owner/repo#ref`, `https://codeload.github.com/owner/repo/tar.gz/sha`.
 pub fn git_source(url: &str) -> Option<SourceKind> {
+    // Credentials in the URL never reach the inventory.
+    let url = redact_url(url);
+    let url = url.as_str();
     let (base, frag) = match url.split_once('#') {
         Some((b, f)) => (b, Some(f)),
         None => (url, None),

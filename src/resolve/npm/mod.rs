@@ -119,6 +119,15 @@ impl Resolver for NpmResolver {
         for m in uncovered {
             from_manifest(m, &members_of, &mut out);
         }
+        // Specifiers may be URLs with credentials; none reaches a message or a requirement.
+        for d in &mut out.diagnostics {
+            d.message = crate::util::redact::redact_text(&d.message);
+        }
+        for c in &mut out.components {
+            if let Some(r) = c.requirement.as_mut() {
+                *r = crate::util::redact::redact_text(r);
+            }
+        }
         out
     }
 }

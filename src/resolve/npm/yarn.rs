@@ -259,6 +259,10 @@ pub fn graph(lock: &Lock, path: &str, manifests: &[Manifest], diags: &mut Vec<Di
                 .at(path, Some(e.line)),
             );
         }
+        if !p.app {
+            // The hoisted install, when node_modules exists (its version is checked before use).
+            p.installed = join_rel(lock_dir, &format!("node_modules/{}/package.json", p.name));
+        }
         let slot = g.push(p);
         for d in &e.descriptors {
             by_descriptor.insert(d.as_str(), slot);
