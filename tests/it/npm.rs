@@ -509,6 +509,8 @@ snapshots:
     // Credentials in a git URL never reach the SBOM.
     let doc = cdx(&inv);
     assert!(!doc.to_string().contains("s3cret"), "a credential leaked");
-    assert!(matches!(&comp(&inv, "priv@0.1.0").source, Some(SourceKind::Git { url, .. }) if url.contains("***@git.example.com")));
+    assert!(
+        matches!(&comp(&inv, "priv@0.1.0").source, Some(SourceKind::Git { url, .. }) if url.contains("***@git.example.com"))
+    );
     validate_cdx(&doc, "npm_edge_cases");
 }

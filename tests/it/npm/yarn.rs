@@ -70,8 +70,25 @@ optdep@^1.0.0:
             ),
         )],
     );
+    // Installed metadata of the hoisted packages; jest's installed version differs from the locked one,
+    // so its metadata is not used.
+    write_files(
+        dir.path(),
+        &[
+            (
+                "node_modules/lodash/package.json",
+                r#"{"name":"lodash","version":"4.17.21","license":"MIT","author":"John-David Dalton <john.david.dalton@gmail.com>"}"#,
+            ),
+            ("node_modules/jest/package.json", r#"{"name":"jest","version":"29.0.0","license":"MIT"}"#),
+        ],
+    );
     let inv = scan_dir(dir.path());
     no_warnings(&inv);
+    let lodash = comp(&inv, "lodash@4.17.21");
+    let lic = lodash.license.declared.as_ref().unwrap();
+    assert_eq!((lic.expression.as_str(), lic.source.as_str()), ("MIT", "node_modules/lodash/package.json"));
+    assert_eq!(lodash.authors, ["John-David Dalton <john.david.dalton@gmail.com>"]);
+    assert!(comp(&inv, "jest@29.7.0").license.declared.is_none(), "another version's metadata is not used");
     let all: BTreeSet<String> = inv.components.iter().map(ident).collect();
     let want: BTreeSet<String> = [
         "mono@0.0.1",
