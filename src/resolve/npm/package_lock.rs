@@ -82,9 +82,13 @@ fn unresolved(diags: &mut Vec<Diagnostic>, path: &str, line: u32, from: &str, na
 }
 
 /// Node's rule: from a package's directory, look in `node_modules` of it and of every ancestor.
-fn node_resolve(index: &HashMap<&str, usize>, from: &str, name: &str) -> Option<usize> {
+fn node_resolve(
+    index: &HashMap<&str, usize>,
+    from: &str,
+    name: &str,
+    candidate: &mut String,
+) -> Option<usize> {
     let mut dir = from;
-    let mut candidate = String::with_capacity(from.len() + name.len() + 14);
     loop {
         if !(dir.ends_with("/node_modules") || dir == "node_modules") {
             candidate.clear();
@@ -214,6 +218,7 @@ fn read_packages(
             slot[i]
         }
     };
+    let mut buf = String::new();
     for (i, (key, e)) in entries.iter().enumerate() {
         let Some(gi) = slot[i] else { continue };
         let app = g.pkgs[gi].app;
@@ -235,7 +240,7 @@ fn read_packages(
             }
             let Some(s) = e.get(section) else { continue };
             for (name, spec) in s.members() {
-                match node_resolve(&index, key, name).and_then(target) {
+                match node_resolve(&index, key, name, &mut buf).and_then(target) {
                     Some(t) if t != gi => {
                         if let Some(d) = deps.iter_mut().find(|d| d.to == t) {
                             // Listed in two sections: optional beats normal (npm's rule).
@@ -243,7 +248,9 @@ fn read_packages(
                                 d.kind = kind;
                             }
                         } else {
-                            deps.push(Dep { to: t, kind, key: name.to_string() });
+                            // The declared name matters only for the members' own declarations.
+                            let key = if app { name.to_string() } else { String::new() };
+                            deps.push(Dep { to: t, kind, key });
                         }
                     }
                     Some(_) => {}
