@@ -105,10 +105,21 @@ pub fn read(
     }
     // yaml_serde refuses alias expansions past a repetition limit and deep recursion: alias bombs and
     // deep nesting are errors, not memory exhaustion.
-    let doc: Value = serde_yaml::from_str(text).map_err(|e| {
-        let line = e.location().map(|l| l.line() as u32);
-        Diagnostic::error("invalid-lockfile", format!("not valid YAML: {e}")).at(path, line)
-    })?;
+    // pnpm 10 may put an "env" document (config dependencies) before the lockfile proper: of several
+    // documents, the one with `packages` or `snapshots` is read (else the last).
+    let mut docs = Vec::new();
+    for d in serde_yaml::Deserializer::from_str(text) {
+        let v = <Value as serde::Deserialize>::deserialize(d).map_err(|e| {
+            let line = e.location().map(|l| l.line() as u32);
+            Diagnostic::error("invalid-lockfile", format!("not valid YAML: {e}")).at(path, line)
+        })?;
+        docs.push(v);
+    }
+    let pick = docs.iter().rposition(|d| get(d, "packages").is_some() || get(d, "snapshots").is_some());
+    let doc = match pick {
+        Some(i) => docs.swap_remove(i),
+        None => docs.pop().unwrap_or(Value::Null),
+    };
     if !doc.is_mapping() {
         return Err(
             Diagnostic::error("invalid-lockfile", "pnpm-lock.yaml is not a YAML mapping").at(path, Some(1))

@@ -252,7 +252,13 @@ packages:
 
 #[test]
 fn pnpm_v5_v6_v9_give_the_same_graph() {
-    for (label, lock) in [("v9", PNPM_V9), ("v6", PNPM_V6), ("v5.4", PNPM_V5)] {
+    // pnpm 10 may write an "env" document (config dependencies) before the lockfile proper.
+    let with_env = format!(
+        "---\nlockfileVersion: '9.0'\n\nimporters:\n\n  .:\n    configDependencies:\n      cfg:\n        specifier: 1.0.0\n        version: 1.0.0\n\npackages:\n\n  cfg@1.0.0:\n    resolution: {{integrity: sha512-SHA512}}\n\nsnapshots:\n\n  cfg@1.0.0: {{}}\n\n---\n{PNPM_V9}"
+    );
+    for (label, lock) in
+        [("v9", PNPM_V9), ("v6", PNPM_V6), ("v5.4", PNPM_V5), ("v9 after an env document", &with_env)]
+    {
         let dir = tempfile::tempdir().unwrap();
         write_files(
             dir.path(),
