@@ -471,6 +471,12 @@ snapshots:
             ("y/yarn.lock", yarn),
             ("p/package.json", r#"{"name":"p","version":"1.0.0"}"#),
             ("p/pnpm-lock.yaml", pnpm),
+            // pnpm v6, a single project (no `importers`) with a git dependency keyed by its host path.
+            ("p6/package.json", r#"{"name":"p6","version":"1.0.0"}"#),
+            (
+                "p6/pnpm-lock.yaml",
+                "lockfileVersion: '6.0'\n\ndependencies:\n  gitdep:\n    specifier: github:o/gitdep\n    version: github.com/o/gitdep/0123456789abcdef0123456789abcdef01234567\n\npackages:\n\n  github.com/o/gitdep/0123456789abcdef0123456789abcdef01234567:\n    resolution: {tarball: https://codeload.github.com/o/gitdep/tar.gz/0123456789abcdef0123456789abcdef01234567}\n    name: gitdep\n    version: 2.1.0\n    dev: false\n",
+            ),
             ("n/app/package.json", r#"{"name":"npmapp","version":"1.0.0"}"#),
             ("n/app/package-lock.json", lock),
             (
@@ -502,6 +508,8 @@ snapshots:
     for to in ["fromgit@1.4.0", "tarred@2.0.0", "localdir@0.3.0"] {
         assert!(edges(&inv).contains(&e("p@1.0.0", to, EdgeKind::Normal)), "{to}");
     }
+    assert!(matches!(&comp(&inv, "gitdep@2.1.0").source, Some(SourceKind::Git { commit: Some(_), .. })));
+    assert!(edges(&inv).contains(&e("p6@1.0.0", "gitdep@2.1.0", EdgeKind::Normal)));
     assert_eq!(comp(&inv, "sibling@0.0.1").source, Some(SourceKind::Path { path: "n/sibling".into() }));
     assert_eq!(comp(&inv, "vend@1.0.0").source, Some(SourceKind::Path { path: "vend-1.0.0.tgz".into() }));
     assert!(edges(&inv).contains(&e("npmapp@1.0.0", "sibling@0.0.1", EdgeKind::Normal)));

@@ -170,7 +170,13 @@ pub fn read(
         let meta = meta_nodes.get(base).copied().unwrap_or(node);
         let keyed = if major >= 9 { format!("/{base}") } else { base.to_string() };
         let (kname, kver) = split_key(&keyed, major).unwrap_or_default();
-        let name = get(meta, "name").and_then(s).map(str::to_string).unwrap_or(kname);
+        let name = get(meta, "name")
+            .and_then(s)
+            .map(str::to_string)
+            .filter(|n| !n.is_empty())
+            .or(Some(kname).filter(|n| !n.is_empty()))
+            // A key pnpm writes without the package name (v6 `github.com/o/r/<sha>`): the key itself.
+            .unwrap_or_else(|| base.trim_start_matches('/').to_string());
         let version = get(meta, "version")
             .and_then(|v| v.as_str().map(str::to_string).or_else(|| v.as_f64().map(|f| f.to_string())))
             .or_else(|| is_version(&kver).then_some(kver));
