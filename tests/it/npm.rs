@@ -298,6 +298,7 @@ fn package_lock_v1_nested_tree() {
       "version": "git+ssh://git@github.com/o/gitdep.git#0123456789abcdef0123456789abcdef01234567",
       "from": "gitdep@github:o/gitdep#main"
     }},
+    "local": {{ "version": "file:packages/local", "requires": {{ "c": "^1.0.0" }} }},
     "o": {{ "version": "1.0.0", "optional": true }}
   }}
 }}
@@ -308,7 +309,11 @@ fn package_lock_v1_nested_tree() {
         &[
             (
                 "package.json",
-                r#"{"name":"app","version":"1.0.0","dependencies":{"a":"^1","alias-b":"npm:b@^2","gitdep":"github:o/gitdep#main"},"devDependencies":{"d":"^1"},"optionalDependencies":{"o":"^1"}}"#,
+                r#"{"name":"app","version":"1.0.0","dependencies":{"a":"^1","alias-b":"npm:b@^2","gitdep":"github:o/gitdep#main","local":"file:packages/local"},"devDependencies":{"d":"^1"},"optionalDependencies":{"o":"^1"}}"#,
+            ),
+            (
+                "packages/local/package.json",
+                r#"{"name":"local","version":"0.5.0","dependencies":{"c":"^1.0.0"}}"#,
             ),
             ("package-lock.json", &lock),
         ],
@@ -316,16 +321,28 @@ fn package_lock_v1_nested_tree() {
     let inv = scan_dir(dir.path());
     no_warnings(&inv);
     let all: BTreeSet<String> = inv.components.iter().map(ident).collect();
-    let want: BTreeSet<String> =
-        ["app@1.0.0", "a@1.0.0", "b@2.0.0", "c@1.0.0", "c@2.0.0", "d@1.0.0", "gitdep@?", "o@1.0.0"]
-            .into_iter()
-            .map(String::from)
-            .collect();
+    let want: BTreeSet<String> = [
+        "app@1.0.0",
+        "a@1.0.0",
+        "b@2.0.0",
+        "c@1.0.0",
+        "c@2.0.0",
+        "d@1.0.0",
+        "gitdep@?",
+        "local@0.5.0",
+        "o@1.0.0",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
     assert_eq!(all, want);
     let git = comp(&inv, "gitdep@?");
     assert_eq!(git.version, None, "a v1 git dependency records no version; none is invented");
     assert!(matches!(&git.source, Some(SourceKind::Git { commit: Some(_), .. })));
     assert_eq!(comp(&inv, "a@1.0.0").hashes[0].value, SHA512_HEX);
+    // A `file:` directory of the tree is a local package: an application, covered by the lockfile.
+    assert_eq!(comp(&inv, "local@0.5.0").kind, ComponentKind::Application);
+    assert!(inv.diagnostics.iter().all(|d| d.code != "no-lockfile"), "{:?}", inv.diagnostics);
     assert_eq!(comp(&inv, "c@2.0.0").scope, Scope::Dev);
     assert_eq!(comp(&inv, "o@1.0.0").scope, Scope::Optional);
     assert_eq!(comp(&inv, "c@1.0.0").scope, Scope::Runtime);
@@ -337,8 +354,10 @@ fn package_lock_v1_nested_tree() {
             e("app@1.0.0", "gitdep@?", EdgeKind::Normal),
             e("app@1.0.0", "d@1.0.0", EdgeKind::Dev),
             e("app@1.0.0", "o@1.0.0", EdgeKind::Optional),
+            e("app@1.0.0", "local@0.5.0", EdgeKind::Normal),
             e("a@1.0.0", "c@1.0.0", EdgeKind::Normal),
             e("d@1.0.0", "c@2.0.0", EdgeKind::Normal),
+            e("local@0.5.0", "c@1.0.0", EdgeKind::Normal),
         ])
     );
     validate_cdx(&cdx(&inv), "package_lock_v1");

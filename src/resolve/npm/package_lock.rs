@@ -348,6 +348,7 @@ fn read_v1(
         ..Pkg::default()
     };
     let root_slot = g.push(root_pkg);
+    let mut covered = vec![lock_dir.to_string()];
     let mut nodes: Vec<V1> =
         vec![V1 { node: doc, key: "", parent: usize::MAX, children: HashMap::new(), slot: root_slot }];
     // Breadth-first over the tree, with the depth bounded.
@@ -379,6 +380,20 @@ fn read_v1(
             let mut p = Pkg { line: e.line, ..Pkg::default() };
             v1_identity(key, e, &mut p);
             p.flag_scope = Some(scope_flags(e));
+            // A `file:` directory of the tree is a local package of the project: an application.
+            if let Some(SourceKind::Path { path: rel }) = &p.source {
+                let local = (!rel.ends_with(".tgz") && !rel.ends_with(".tar.gz"))
+                    .then(|| join_rel(lock_dir, rel))
+                    .flatten()
+                    .and_then(|dir| local_manifest(tree, &dir).map(|m| (dir, m)));
+                if let Some((dir, m)) = local {
+                    p.app = true;
+                    p.name = m.name.clone().unwrap_or(p.name);
+                    p.version = m.version.clone();
+                    p.manifest = Some(m);
+                    covered.push(dir);
+                }
+            }
             p.installed = {
                 let mut chain = vec![key.as_ref()];
                 let mut up = ni;
@@ -457,5 +472,5 @@ fn read_v1(
         }
     }
     g.pkgs[root_slot].deps = root_deps;
-    Read { graph: g, covered: vec![lock_dir.to_string()] }
+    Read { graph: g, covered }
 }
