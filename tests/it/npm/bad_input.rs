@@ -28,9 +28,14 @@ fn bad_input_is_diagnosed_with_file_and_line_and_the_scan_goes_on() {
     // Put each level on its own line so the diagnostic's line says which level was cut.
     let deep = deep.replace("\"dependencies\":{", "\n\"dependencies\":{");
     let bomb = "a: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\nh: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\ni: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]\nlockfileVersion: '9.0'\n";
+    // Deep JSON: within the reader's 1024 levels (read, then dropped), and far beyond (refused at a line).
+    let nested = |n: usize| format!("{{\"name\":\"nest{n}\",\"x\":{}{}}}", "[".repeat(n), "]".repeat(n));
+    let (within, beyond) = (nested(1000), nested(100_000));
     write_files(
         dir.path(),
         &[
+            ("nest/within/package.json", &within),
+            ("nest/beyond/package.json", &beyond),
             ("truncated/package.json", r#"{"name":"truncated","version":"1.0.0","dependencies":{"a":"^1"}}"#),
             ("truncated/package-lock.json", "{\n  \"lockfileVersion\": 3,\n  \"packages\": {\n    \"\": {\n      \"name\": \"truncated\""),
             ("deep/package-lock.json", &deep),
@@ -86,6 +91,8 @@ fn bad_input_is_diagnosed_with_file_and_line_and_the_scan_goes_on() {
     // An alias bomb is refused, not expanded.
     assert_eq!(find("invalid-lockfile", "bomb/pnpm-lock.yaml").severity, Severity::Error);
     assert_eq!(line("invalid-json", "badjson/package.json"), Some(2));
+    assert_eq!(line("invalid-json", "nest/beyond/package.json"), Some(1));
+    assert_eq!(comp(&inv, "nest1000@?").kind, ComponentKind::Application);
     assert_eq!(line("invalid-utf8", "latin1/yarn.lock"), Some(1));
     // And the healthy project beside them is complete.
     assert!(edges(&inv).contains(&e("healthy@1.0.0", "q@1.2.3", EdgeKind::Normal)));
