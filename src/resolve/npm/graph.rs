@@ -328,7 +328,7 @@ pub fn npm_purl(name: &str, version: Option<&str>, qualifier: Option<&(&'static 
 }
 
 /// The qualifier a source puts on the purl (non-default registry, git, tarball URL).
-fn qualifier(name: &str, source: &Option<SourceKind>) -> Option<(&'static str, String)> {
+fn qualifier(source: &Option<SourceKind>) -> Option<(&'static str, String)> {
     match source {
         Some(SourceKind::Registry { url: Some(u) }) => Some(("repository_url", u.clone())),
         Some(SourceKind::Git { url, commit, .. }) => Some((
@@ -338,10 +338,7 @@ fn qualifier(name: &str, source: &Option<SourceKind>) -> Option<(&'static str, S
                 None => format!("git+{url}"),
             },
         )),
-        Some(SourceKind::Url { url }) if url.starts_with("http") => {
-            let _ = name;
-            Some(("download_url", url.clone()))
-        }
+        Some(SourceKind::Url { url }) if url.starts_with("http") => Some(("download_url", url.clone())),
         _ => None,
     }
 }
@@ -367,7 +364,7 @@ pub fn finish(g: Graph, lock_path: &str, tree: &SourceTree, out: &mut Resolution
     };
     let first = out.components.len();
     for (i, p) in g.pkgs.iter().enumerate() {
-        let q = qualifier(&p.name, &p.source);
+        let q = qualifier(&p.source);
         let id = npm_purl(&p.name, p.version.as_deref(), q.as_ref());
         let mut c = Component::new(Ecosystem::Npm, split_name(&p.name).1, p.version.clone()).with_purl(id);
         c.namespace = split_name(&p.name).0.map(str::to_string);

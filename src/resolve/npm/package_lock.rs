@@ -64,7 +64,7 @@ pub fn read(
         );
     }
     match doc.get("packages") {
-        Some(p) if p.is_object() => Ok(read_packages(&doc, p, path, tree, root, diags)),
+        Some(p) if p.is_object() => Ok(read_packages(p, path, tree, root, diags)),
         _ => Ok(read_v1(&doc, path, tree, root, diags)),
     }
 }
@@ -145,7 +145,6 @@ fn set_props(e: &Node, pkg: &mut Pkg) {
 
 /// lockfileVersion 2 and 3.
 fn read_packages(
-    doc: &Node,
     packages: &Node,
     path: &str,
     tree: &SourceTree,
@@ -267,7 +266,6 @@ fn read_packages(
         }
         g.pkgs[gi].deps = deps;
     }
-    let _ = doc;
     Read { graph: g, covered }
 }
 

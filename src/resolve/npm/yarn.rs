@@ -95,7 +95,6 @@ pub fn parse(text: &str, path: &str, diags: &mut Vec<Diagnostic>) -> Lock {
     let mut skipping = false;
     let mut section: Option<usize> = None;
     let mut meta_name: Option<String> = None;
-    let mut meta_kind = String::new();
     let bad = |diags: &mut Vec<Diagnostic>, line: u32, msg: &str| {
         diags.push(Diagnostic::error("invalid-lockfile", msg.to_string()).at(path, Some(line)));
     };
@@ -159,10 +158,8 @@ pub fn parse(text: &str, path: &str, diags: &mut Vec<Diagnostic>) -> Lock {
                 // dependenciesMeta / peerDependenciesMeta: `name:` then `optional: true` below it.
                 if indent <= 5 {
                     meta_name = Some(key);
-                    meta_kind = sname;
                 } else if key == "optional" && value == "true" {
                     if let Some(m) = &meta_name {
-                        let _ = &meta_kind;
                         e.optional.push(m.clone());
                     }
                 }
