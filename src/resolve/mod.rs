@@ -13,6 +13,7 @@ pub mod golang;
 pub mod gradle;
 pub mod lockutil;
 pub mod maven;
+pub mod npm;
 pub mod php;
 pub mod python;
 pub mod ruby;
@@ -75,6 +76,7 @@ pub fn all() -> Vec<Box<dyn Resolver>> {
         Box::new(cocoapods::CocoapodsResolver),
         Box::new(python::PythonResolver),
         Box::new(golang::GoResolver),
+        Box::new(npm::NpmResolver),
     ]
 }
 

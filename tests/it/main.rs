@@ -8,6 +8,7 @@ mod golang;
 mod import;
 mod jvm;
 mod license;
+mod npm;
 mod origin;
 mod origin_online;
 mod others;
