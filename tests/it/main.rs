@@ -5,5 +5,6 @@ mod cli;
 mod diff;
 mod git;
 mod import;
+mod import_huge;
 mod spdx;
 mod support;
