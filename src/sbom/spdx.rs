@@ -100,7 +100,7 @@ pub fn to_value(inv: &Inventory) -> Value {
         json!({
             "created": created,
             "creators": [tool()],
-            "licenseListVersion": "3.25",
+            "licenseListVersion": license_list_version(),
             "comment": GENERATION_CONTEXT,
         }),
     );
@@ -114,6 +114,12 @@ pub fn to_value(inv: &Inventory) -> Value {
         doc.insert("annotations".into(), annotations);
     }
     Value::Object(doc)
+}
+
+/// The SPDX licence list our expressions are checked against (the `spdx` crate's), as `major.minor`.
+pub fn license_list_version() -> String {
+    let v = spdx::identifiers::VERSION;
+    v.splitn(3, '.').take(2).collect::<Vec<_>>().join(".")
 }
 
 fn slug(name: &str) -> String {

@@ -75,6 +75,8 @@ fn spdx2_carries_licences_origins_and_edge_kinds() {
     let doc = spdx2(&inv);
     validate("spdx-2.3.schema.json", &doc, "spdx 2.3 rich inventory");
     assert_eq!(doc["creationInfo"]["creators"][0], format!("Tool: sovereign-{}", env!("CARGO_PKG_VERSION")));
+    let list = doc["creationInfo"]["licenseListVersion"].as_str().unwrap();
+    assert!(list.split('.').count() == 2 && list.split('.').all(|p| p.parse::<u32>().is_ok()), "{list}");
     let ns = doc["documentNamespace"].as_str().unwrap();
     assert!(ns.starts_with("https://sovereign.invalid/spdxdocs/example-"), "{ns}");
 
