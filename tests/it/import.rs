@@ -198,9 +198,9 @@ fn corpus_cyclonedx_round_trips() {
 /// A CycloneDX 1.4 document in the style of other generators: no purls, nested components, duplicate
 /// bom-refs, a free-text author, licence ids and names, an unknown hash algorithm, foreign properties,
 /// versions written as numbers.
-#[test]
-fn foreign_cyclonedx_is_read_with_diagnostics() {
-    let doc = json!({
+/// The CycloneDX document of `foreign_cyclonedx_is_read_with_diagnostics`.
+pub fn foreign_cdx_doc() -> serde_json::Value {
+    json!({
         "bomFormat": "CycloneDX",
         "specVersion": "1.4",
         "version": 1,
@@ -227,7 +227,12 @@ fn foreign_cyclonedx_is_read_with_diagnostics() {
             {"ref": "root", "dependsOn": ["lib-a", "m"]},
             {"ref": "lib-a", "dependsOn": ["lib-a-inner", "missing"]}
         ]
-    });
+    })
+}
+
+#[test]
+fn foreign_cyclonedx_is_read_with_diagnostics() {
+    let doc = foreign_cdx_doc();
     let inv = read_ok(&serde_json::to_vec(&doc).unwrap());
     assert_eq!(inv.subject.name, "shop@2.1");
     let names: Vec<_> = inv.components.iter().map(|c| c.display_name()).collect();
@@ -276,6 +281,14 @@ fn foreign_cyclonedx_is_read_with_diagnostics() {
     assert!(invalid.message.contains("and 1 more"), "two invalid entries, one diagnostic: {invalid}");
     assert_eq!(invalid.location.as_ref().unwrap().path, "in.json");
     assert!(!codes.contains(&"sbom-unsupported-version"), "1.4 is supported");
+    // Written again in every format, it is valid.
+    validate_cdx(&cdx(&inv), "foreign cyclonedx rewritten");
+    crate::support::validate("spdx-2.3.schema.json", &crate::spdx::spdx2(&inv), "foreign cyclonedx as spdx");
+    crate::support::validate(
+        "spdx-3.0.1.schema.json",
+        &crate::spdx::spdx3(&inv),
+        "foreign cyclonedx as spdx 3",
+    );
 }
 
 #[test]
@@ -406,9 +419,9 @@ fn cli_convert_round_trips_our_own_output_byte_for_byte() {
 
 /// SPDX in the style of other generators: NOASSERTION everywhere, duplicate SPDXIDs, packages without
 /// purl, relationships of every dependency kind, one described root package.
-#[test]
-fn foreign_spdx_is_read_with_diagnostics() {
-    let doc = json!({
+/// The SPDX document of `foreign_spdx_is_read_with_diagnostics`.
+pub fn foreign_spdx_doc() -> serde_json::Value {
+    json!({
         "spdxVersion": "SPDX-2.2",
         "dataLicense": "CC0-1.0",
         "SPDXID": "SPDXRef-DOCUMENT",
@@ -443,7 +456,12 @@ fn foreign_spdx_is_read_with_diagnostics() {
             {"spdxElementId": "SPDXRef-a", "relationshipType": "DEPENDS_ON", "relatedSpdxElement": "SPDXRef-ghost"},
             {"spdxElementId": "SPDXRef-a", "relationshipType": "DESCENDANT_OF", "relatedSpdxElement": "SPDXRef-c"}
         ]
-    });
+    })
+}
+
+#[test]
+fn foreign_spdx_is_read_with_diagnostics() {
+    let doc = foreign_spdx_doc();
     let inv = read_ok(&serde_json::to_vec(&doc).unwrap());
     assert_eq!(inv.subject.name, "shop@2.0", "the one described package is the subject");
     let ids: Vec<&str> = inv.components.iter().map(|c| c.id.as_str()).collect();
@@ -485,4 +503,5 @@ fn foreign_spdx_is_read_with_diagnostics() {
     // Written again, it is valid SPDX 2.3 and CycloneDX 1.6.
     crate::support::validate("spdx-2.3.schema.json", &crate::spdx::spdx2(&inv), "foreign spdx rewritten");
     validate_cdx(&cdx(&inv), "foreign spdx as cyclonedx");
+    crate::support::validate("spdx-3.0.1.schema.json", &crate::spdx::spdx3(&inv), "foreign spdx as spdx 3");
 }

@@ -142,7 +142,12 @@ fn spdx2_passes_pyspdxtools_when_available() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let mut docs = vec![("rich".to_string(), rich_inventory())];
+    let foreign = |v: Value| sbom::read(&serde_json::to_vec(&v).unwrap(), "foreign.json").unwrap();
+    let mut docs = vec![
+        ("rich".to_string(), rich_inventory()),
+        ("foreign-cyclonedx".to_string(), foreign(crate::import::foreign_cdx_doc())),
+        ("foreign-spdx".to_string(), foreign(crate::import::foreign_spdx_doc())),
+    ];
     if let Some(root) = std::env::var_os("SOVEREIGN_CORPUS") {
         for d in corpus_entries(std::path::Path::new(&root)) {
             docs.push((d.file_name().unwrap().to_string_lossy().into_owned(), scan_dir(&d)));
