@@ -244,7 +244,7 @@ pub(crate) fn properties(comp: &Component) -> Vec<Value> {
     p
 }
 
-pub(crate) fn dependencies(inv: &Inventory) -> Vec<Value> {
+fn dependencies(inv: &Inventory) -> Vec<Value> {
     let mut graph: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     let mut has_parent: BTreeSet<&str> = BTreeSet::new();
     for c in &inv.components {
