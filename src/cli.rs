@@ -126,7 +126,7 @@ pub struct ScanArgs {
 
     /// Add licence, authors and repository of Rust crates from the local cargo cache by running
     /// `cargo metadata --offline --locked`. Opt-in: this runs cargo, isolated from the repository's own
-    /// cargo configuration and toolchain file (see docs/cargo-metadata.md).
+    /// cargo configuration and toolchain file (see docs/cargo.md).
     #[arg(long)]
     pub cargo_metadata: bool,
 

@@ -34,6 +34,8 @@ pub fn to_value(inv: &Inventory) -> Value {
             "version": env!("CARGO_PKG_VERSION"),
         }]}),
     );
+    // CISA's "generation context": made from a source tree's manifests and lockfiles, before any build.
+    meta.insert("lifecycles".into(), json!([{"phase": "pre-build"}]));
     meta.insert("component".into(), subject(inv));
     let diag_props: Vec<Value> =
         inv.diagnostics.iter().map(|d| prop("sovereign:diagnostic", &d.to_string())).collect();

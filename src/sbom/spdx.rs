@@ -24,6 +24,10 @@ pub const FREE_TEXT_COMMENT: &str = "sovereign: a licence as declared, not an SP
 /// Marks a `hasExtractedLicensingInfos` entry for a LicenseRef named in an expression, whose text we do not
 /// have.
 pub const REFERENCED_COMMENT: &str = "sovereign: a LicenseRef named in a declared or concluded expression";
+/// The generation context (CISA 2025), SPDX 2.3 having no field for it.
+pub const GENERATION_CONTEXT: &str =
+    "Generation context: source (pre-build). Made by reading the manifests and \
+lockfiles of a source tree as data; nothing was built or executed.";
 /// The document namespace prefix; the rest is the subject's name and a content-derived UUID.
 pub const NAMESPACE_PREFIX: &str = "https://sovereign.invalid/spdxdocs/";
 
@@ -93,7 +97,12 @@ pub fn to_value(inv: &Inventory) -> Value {
     );
     doc.insert(
         "creationInfo".into(),
-        json!({"created": created, "creators": [tool()], "licenseListVersion": "3.25"}),
+        json!({
+            "created": created,
+            "creators": [tool()],
+            "licenseListVersion": license_list_version(),
+            "comment": GENERATION_CONTEXT,
+        }),
     );
     doc.insert("documentDescribes".into(), json!([SUBJECT_ID]));
     doc.insert("packages".into(), packages);
@@ -105,6 +114,12 @@ pub fn to_value(inv: &Inventory) -> Value {
         doc.insert("annotations".into(), annotations);
     }
     Value::Object(doc)
+}
+
+/// The SPDX licence list our expressions are checked against (the `spdx` crate's), as `major.minor`.
+pub fn license_list_version() -> String {
+    let v = spdx::identifiers::VERSION;
+    v.splitn(3, '.').take(2).collect::<Vec<_>>().join(".")
 }
 
 fn slug(name: &str) -> String {

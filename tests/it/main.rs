@@ -6,6 +6,7 @@ mod diff;
 mod git;
 mod golang;
 mod import;
+mod import_huge;
 mod jvm;
 mod license;
 mod npm;

@@ -75,6 +75,8 @@ fn spdx2_carries_licences_origins_and_edge_kinds() {
     let doc = spdx2(&inv);
     validate("spdx-2.3.schema.json", &doc, "spdx 2.3 rich inventory");
     assert_eq!(doc["creationInfo"]["creators"][0], format!("Tool: sovereign-{}", env!("CARGO_PKG_VERSION")));
+    let list = doc["creationInfo"]["licenseListVersion"].as_str().unwrap();
+    assert!(list.split('.').count() == 2 && list.split('.').all(|p| p.parse::<u32>().is_ok()), "{list}");
     let ns = doc["documentNamespace"].as_str().unwrap();
     assert!(ns.starts_with("https://sovereign.invalid/spdxdocs/example-"), "{ns}");
 
@@ -140,7 +142,12 @@ fn spdx2_passes_pyspdxtools_when_available() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let mut docs = vec![("rich".to_string(), rich_inventory())];
+    let foreign = |v: Value| sbom::read(&serde_json::to_vec(&v).unwrap(), "foreign.json").unwrap();
+    let mut docs = vec![
+        ("rich".to_string(), rich_inventory()),
+        ("foreign-cyclonedx".to_string(), foreign(crate::import::foreign_cdx_doc())),
+        ("foreign-spdx".to_string(), foreign(crate::import::foreign_spdx_doc())),
+    ];
     if let Some(root) = std::env::var_os("SOVEREIGN_CORPUS") {
         for d in corpus_entries(std::path::Path::new(&root)) {
             docs.push((d.file_name().unwrap().to_string_lossy().into_owned(), scan_dir(&d)));
@@ -271,5 +278,147 @@ fn schemas_reject_broken_spdx() {
     for (schema, doc) in [("spdx-3.0.1.schema.json", doc3), ("spdx-2.3.schema.json", doc2)] {
         let r = std::panic::catch_unwind(|| validate(schema, &doc, "negative control"));
         assert!(r.is_err(), "{schema} accepted a bogus purpose");
+    }
+}
+
+/// A real scan (a workspace whose manifests declare licences and authors, with a registry dependency),
+/// then what the licence and origin stages add (a licence and an author for the registry crate, an origin
+/// for every component), written in all three formats.
+fn scan_with_licences_and_origins() -> Inventory {
+    let dir = tempfile::tempdir().unwrap();
+    crate::support::write_files(
+        dir.path(),
+        &[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"app\"\nversion = \"1.2.0\"\nlicense = \"MIT\"\nauthors = [\"Ada <ada@example.org>\"]\n[dependencies]\nitoa = \"1\"\nhelper = { path = \"helper\" }\n",
+            ),
+            ("helper/Cargo.toml", "[package]\nname = \"helper\"\nversion = \"0.1.0\"\nlicense = \"Apache-2.0\"\nauthors = [\"Bo <bo@example.org>\"]\n"),
+            (
+                "Cargo.lock",
+                &format!("version = 4\n[[package]]\nname = \"app\"\nversion = \"1.2.0\"\ndependencies = [\"helper\", \"itoa\"]\n[[package]]\nname = \"helper\"\nversion = \"0.1.0\"\n[[package]]\nname = \"itoa\"\nversion = \"1.0.11\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"{}\"\n", "4".repeat(64)),
+            ),
+        ],
+    );
+    let mut inv = scan_dir(dir.path());
+    for c in &mut inv.components {
+        if c.name == "itoa" {
+            c.license.declared =
+                Some(sovereign::model::LicenseValue::declared("MIT OR Apache-2.0", "cargo-metadata"));
+            c.authors = vec!["David Tolnay <dtolnay@gmail.com>".into()];
+        }
+        if c.hashes.is_empty() {
+            // Path crates have no lockfile checksum; a content hash is what the hashing stage would add.
+            c.hashes.push(sovereign::model::Hash {
+                alg: sovereign::model::HashAlg::Sha512,
+                value: "5".repeat(128),
+            });
+        }
+        c.origin.country = Some("FR".into());
+        c.origin.confidence = 0.8;
+    }
+    inv
+}
+
+/// NTIA minimum elements (2021) and the CISA 2025 draft's additions, each asserted for every component in
+/// CycloneDX 1.6, SPDX 2.3 and SPDX 3.0.1 (docs/formats.md maps them).
+#[test]
+fn ntia_and_cisa_2025_elements_are_present_in_every_format() {
+    let inv = scan_with_licences_and_origins();
+    assert_eq!(inv.components.len(), 3);
+    let tool = "sovereign";
+
+    // CycloneDX 1.6.
+    let c = crate::support::cdx(&inv);
+    crate::support::validate_cdx(&c, "ntia cyclonedx");
+    assert_eq!(c["metadata"]["tools"]["components"][0]["name"], tool, "SBOM author / tool name");
+    assert_eq!(c["metadata"]["timestamp"].as_str().unwrap().len(), 20, "timestamp");
+    assert_eq!(c["metadata"]["lifecycles"][0]["phase"], "pre-build", "generation context");
+    let deps = c["dependencies"].as_array().unwrap();
+    for comp in c["components"].as_array().unwrap() {
+        let n = comp["name"].as_str().unwrap();
+        assert!(comp["authors"][0]["name"].as_str().is_some_and(|a| !a.is_empty()), "{n}: supplier/producer");
+        assert!(comp["version"].as_str().is_some(), "{n}: version");
+        assert!(comp["purl"].as_str().unwrap().starts_with("pkg:cargo/"), "{n}: unique identifier");
+        assert!(comp["hashes"][0]["content"].as_str().is_some(), "{n}: hash");
+        let lic = &comp["licenses"][0];
+        assert!(
+            lic["expression"]
+                .as_str()
+                .or(lic["license"]["id"].as_str())
+                .or(lic["license"]["name"].as_str())
+                .is_some(),
+            "{n}: licence"
+        );
+        assert!(deps.iter().any(|d| d["ref"] == comp["bom-ref"]), "{n}: dependency relationship");
+        let props = comp["properties"].as_array().unwrap();
+        assert!(
+            props.iter().any(|p| p["name"] == "sovereign:origin:country" && p["value"] == "FR"),
+            "{n}: origin"
+        );
+    }
+    assert!(deps.iter().any(|d| d["ref"] == "pkg:cargo/app@1.2.0"
+        && d["dependsOn"].as_array().unwrap().iter().any(|x| x == "pkg:cargo/itoa@1.0.11")));
+
+    // SPDX 2.3.
+    let s = spdx2(&inv);
+    validate("spdx-2.3.schema.json", &s, "ntia spdx 2.3");
+    assert!(
+        s["creationInfo"]["creators"][0].as_str().unwrap().starts_with("Tool: sovereign-"),
+        "author / tool"
+    );
+    assert!(s["creationInfo"]["created"].as_str().is_some(), "timestamp");
+    assert!(s["creationInfo"]["comment"].as_str().unwrap().contains("pre-build"), "generation context");
+    let rels = s["relationships"].as_array().unwrap();
+    for p in s["packages"].as_array().unwrap().iter().skip(1) {
+        let n = p["name"].as_str().unwrap();
+        assert!(p["supplier"].as_str().unwrap().starts_with("Person: "), "{n}: supplier");
+        assert!(p["versionInfo"].as_str().is_some(), "{n}: version");
+        assert!(p["externalRefs"][0]["referenceType"] == "purl", "{n}: unique identifier");
+        assert!(p["checksums"][0]["checksumValue"].as_str().is_some(), "{n}: hash");
+        assert!(p["licenseDeclared"].as_str().is_some_and(|l| l != "NOASSERTION"), "{n}: licence");
+        assert!(
+            rels.iter().any(|r| r["spdxElementId"] == p["SPDXID"] || r["relatedSpdxElement"] == p["SPDXID"]),
+            "{n}: dependency relationship"
+        );
+        assert!(comments(p).contains(&"sovereign:origin:country=FR".to_string()), "{n}: origin");
+    }
+
+    // SPDX 3.0.1.
+    let d = spdx3(&inv);
+    validate("spdx-3.0.1.schema.json", &d, "ntia spdx 3");
+    let graph = d["@graph"].as_array().unwrap();
+    let info = graph.iter().find(|e| e["type"] == "CreationInfo").unwrap();
+    assert!(
+        info["created"].as_str().is_some() && info["createdUsing"][0].as_str().is_some(),
+        "timestamp, tool"
+    );
+    assert!(graph.iter().any(|e| e["type"] == "Tool" && e["name"].as_str().unwrap().starts_with(tool)));
+    assert_eq!(
+        graph.iter().find(|e| e["type"] == "software_Sbom").unwrap()["software_sbomType"][0],
+        "source"
+    );
+    let comps: Vec<&Value> =
+        graph.iter().filter(|e| e["type"] == "software_Package" && e["name"] != inv.subject.name).collect();
+    assert_eq!(comps.len(), 3);
+    for p in comps {
+        let n = p["name"].as_str().unwrap();
+        assert!(
+            graph.iter().any(|a| a["type"] == "Person" && a["spdxId"] == p["suppliedBy"]),
+            "{n}: supplier"
+        );
+        assert!(p["software_packageVersion"].as_str().is_some(), "{n}: version");
+        assert!(p["software_packageUrl"].as_str().is_some(), "{n}: unique identifier");
+        assert!(p["verifiedUsing"][0]["hashValue"].as_str().is_some(), "{n}: hash");
+        assert!(
+            graph.iter().any(|r| r["from"] == p["spdxId"] && r["relationshipType"] == "hasDeclaredLicense"),
+            "{n}: licence"
+        );
+        assert!(
+            graph.iter().any(|r| r["relationshipType"] == "dependsOn"
+                && (r["from"] == p["spdxId"] || r["to"].as_array().unwrap().contains(&p["spdxId"]))),
+            "{n}: dependency relationship"
+        );
+        assert!(ext_props(p).contains(&("sovereign:origin:country".into(), "FR".into())), "{n}: origin");
     }
 }
