@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod enrich;
 pub mod model;
+pub mod policy;
 pub mod resolve;
 pub mod sbom;
 pub mod source;

@@ -39,6 +39,10 @@ pub struct Origin {
     pub confidence: f64,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
+    /// ISO 3166-1 alpha-2 of the attributed organisation's parent, when it has one (a subsidiary). Policies
+    /// judge it instead of `country` with `attribute_to: parent`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_country: Option<String>,
 }
 
 impl Origin {

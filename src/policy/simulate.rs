@@ -1,0 +1,1 @@
+//! Policy simulation (stub, filled in below).
