@@ -41,15 +41,20 @@ pub fn to_value(inv: &Inventory) -> Value {
         meta.insert("properties".into(), Value::Array(diag_props));
     }
 
-    let components: Vec<Value> = inv.components.iter().map(component).collect();
+    let components = Value::Array(inv.components.iter().map(component).collect());
+    let dependencies = Value::Array(dependencies(inv));
+    // The serial number is derived from what the document says (everything but the timestamp), so a
+    // document read back and written again keeps its serial number.
+    let part = |k: &str| meta.get(k).cloned().unwrap_or(Value::Null);
+    let serial = content_uuid(&[&part("component"), &part("properties"), &components, &dependencies]);
     json!({
         "bomFormat": "CycloneDX",
         "specVersion": "1.6",
-        "serialNumber": format!("urn:uuid:{}", content_uuid(inv)),
+        "serialNumber": format!("urn:uuid:{serial}"),
         "version": 1,
         "metadata": Value::Object(meta),
         "components": components,
-        "dependencies": dependencies(inv),
+        "dependencies": dependencies,
     })
 }
 
