@@ -130,13 +130,10 @@ pub fn parse_expression(text: &str) -> Result<Expression, String> {
     })
 }
 
-/// The licence category of an SPDX id or LicenseRef (the licence stage's table).
-///
-/// INTERIM: the category table is being written on branch issue-6 (`enrich::license::category`); until it
-/// is merged in, no licence has a category, so `allow_categories`/`deny_categories` match nothing.
+/// The licence category of an SPDX id or LicenseRef, from the licence stage's table
+/// (`rules/licenses/categories.yaml`).
 pub fn category_of(id: &str) -> Option<LicenseCategory> {
-    let _ = id;
-    None
+    crate::enrich::license::category(id)
 }
 
 /// The value a licence rule judges and where it came from.
