@@ -32,7 +32,7 @@ impl fmt::Display for PurlPattern {
 
 /// Splits a purl (or pattern) into the part before the version and the version: the version is what
 /// follows the last `@` after the last `/` (an npm scope's `@` is percent-encoded in a purl).
-fn split_version(s: &str) -> (&str, Option<&str>) {
+pub(crate) fn split_version(s: &str) -> (&str, Option<&str>) {
     let slash = s.rfind('/').map(|i| i + 1).unwrap_or(0);
     match s[slash..].rfind('@') {
         Some(at) => (&s[..slash + at], Some(&s[slash + at + 1..])),
