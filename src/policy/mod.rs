@@ -167,6 +167,29 @@ fn schema() -> &'static Value {
     S.get_or_init(config::json_schema)
 }
 
+/// The YAML parser's time grows with the square of flow nesting (`[[[[…`); a policy never nests deeply,
+/// so deep nesting is refused by a linear scan before parsing. Brackets inside quoted strings count too:
+/// a real policy does not open 128 brackets in a row.
+const MAX_FLOW_DEPTH: usize = 128;
+
+fn too_deep(text: &str) -> Option<usize> {
+    let (mut depth, mut line) = (0usize, 1usize);
+    for b in text.bytes() {
+        match b {
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_FLOW_DEPTH {
+                    return Some(line);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            b'\n' => line += 1,
+            _ => {}
+        }
+    }
+    None
+}
+
 const LIST_KEYS: [&str; 3] = ["rules", "thresholds", "waivers"];
 
 /// Parses one policy document into its unvalidated form. Structural problems are all reported; the parts
@@ -174,6 +197,13 @@ const LIST_KEYS: [&str; 3] = ["rules", "thresholds", "waivers"];
 /// so the value checks still run on every sound part with the right indexes).
 pub fn parse_document(text: &str) -> (Option<PolicyFile>, BTreeSet<String>, Vec<Problem>) {
     let mut problems = Vec::new();
+    if let Some(line) = too_deep(text) {
+        problems.push(Problem::new(
+            "",
+            format!("not valid YAML: brackets nested more than {MAX_FLOW_DEPTH} levels deep at line {line}"),
+        ));
+        return (None, BTreeSet::new(), problems);
+    }
     let yaml: serde_yaml::Value = match serde_yaml::from_str(text) {
         Ok(v) => v,
         Err(e) => {

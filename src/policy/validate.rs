@@ -171,15 +171,25 @@ impl Validator {
     fn origin(&mut self, o: &OriginSection, path: &str, base: Attribution) -> OriginCheck {
         let allow = o.allow.as_ref().map(|a| self.countries(a, &join(path, "allow")));
         let deny = o.deny.as_ref().map(|d| self.countries(d, &join(path, "deny"))).unwrap_or_default();
-        if let Some(a) = &allow {
-            for (i, e) in o.deny.iter().flatten().enumerate() {
-                let t = e.trim();
-                if geo::is_country(t) && a.contains(t) {
-                    self.push(
-                        &index(&join(path, "deny"), i),
-                        format!("{} is both allowed and denied", quote(t)),
-                    );
-                }
+        // An allow entry entirely covered by deny entries can never match: deny wins.
+        for (i, e) in o.allow.iter().flatten().enumerate() {
+            let t = e.trim();
+            let members: Vec<String> = match geo::group(t) {
+                Some((_, g)) => g.members.clone(),
+                None if geo::is_country(t) => vec![t.to_string()],
+                None => continue,
+            };
+            if !deny.is_empty() && members.iter().all(|m| deny.contains(m)) {
+                let by: Vec<String> = members
+                    .iter()
+                    .flat_map(|m| deny.matching_entries(m))
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
+                self.push(
+                    &index(&join(path, "allow"), i),
+                    format!("{} is allowed but also denied (by `{}`); deny wins", quote(t), by.join("`, `")),
+                );
             }
         }
         let min_confidence = match o.min_confidence {

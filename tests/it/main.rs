@@ -5,4 +5,5 @@ mod cli;
 mod git;
 mod import;
 mod license;
+mod policy;
 mod support;
