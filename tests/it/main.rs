@@ -6,4 +6,5 @@ mod git;
 mod import;
 mod license;
 mod policy;
+mod policy_eval;
 mod support;
