@@ -169,7 +169,7 @@ fn alias_bomb_is_refused_without_expanding() {
     let mut text = String::from("version: 1\nx0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
     for i in 1..10 {
         let prev = format!("*a{}", i - 1);
-        text.push_str(&format!("x{i}: &a{i} [{}]\n", vec![prev.as_str(); 9].join(", ")));
+        text.push_str(&format!("x{i}: &a{i} [{}]\n", [prev.as_str(); 9].join(", ")));
     }
     text.push_str("name: *a9\n");
     let start = Instant::now();
