@@ -6,5 +6,6 @@ mod git;
 mod import;
 mod license;
 mod policy;
+mod policy_cli;
 mod policy_eval;
 mod support;
