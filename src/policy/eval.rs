@@ -94,6 +94,8 @@ pub struct Verdict {
 pub struct Evaluator<'p> {
     policy: &'p Policy,
     caches: Vec<license::Cache>,
+    /// Messages, evidence, locations and dependency paths; off for simulation, which only counts.
+    detail: bool,
 }
 
 /// How a component's origin reads under an attribution setting.
@@ -203,23 +205,41 @@ fn entries(set: &CountrySet) -> String {
     set.entries.join(", ")
 }
 
-/// A finding about a component, before paths, overrides and waivers.
+/// A finding about a component, before paths, overrides and waivers. Without `detail` (simulation) only
+/// what counting needs is filled: the texts are never formatted.
 fn component_finding(
+    detail: bool,
     rule: &Rule,
     code: &str,
     severity: Severity,
     c: &Component,
-    message: String,
-    evidence: Vec<String>,
+    message: impl FnOnce() -> String,
+    evidence: impl FnOnce() -> Vec<String>,
 ) -> Finding {
+    if !detail {
+        return Finding {
+            rule: rule.id.clone(),
+            code: code.to_string(),
+            severity,
+            component: Some(c.id.clone()),
+            name: None,
+            message: String::new(),
+            evidence: Vec::new(),
+            path: Vec::new(),
+            location: None,
+            why: None,
+            fix: String::new(),
+            waived: None,
+        };
+    }
     Finding {
         rule: rule.id.clone(),
         code: code.to_string(),
         severity,
         component: Some(c.id.clone()),
         name: Some(c.display_name()),
-        message,
-        evidence,
+        message: message(),
+        evidence: evidence(),
         path: Vec::new(),
         location: declared_at(c),
         why: rule.why.clone(),
@@ -244,7 +264,17 @@ fn unknown_severity(action: UnknownAction, rule: Severity) -> Option<Severity> {
 
 impl<'p> Evaluator<'p> {
     pub fn new(policy: &'p Policy) -> Self {
-        Evaluator { policy, caches: policy.rules.iter().map(|_| license::Cache::default()).collect() }
+        Evaluator {
+            policy,
+            caches: policy.rules.iter().map(|_| license::Cache::default()).collect(),
+            detail: true,
+        }
+    }
+
+    /// An evaluator that only decides and counts: findings carry rule, code, severity, component and
+    /// waiver, without texts or paths.
+    pub fn counting(policy: &'p Policy) -> Self {
+        Evaluator { detail: false, ..Evaluator::new(policy) }
     }
 
     fn in_scope(&self, c: &Component) -> bool {
@@ -252,28 +282,39 @@ impl<'p> Evaluator<'p> {
     }
 
     fn origin_check(&self, rule: &Rule, check: &OriginCheck, c: &Component, out: &mut Vec<Finding>) {
-        let name = c.display_name();
         match attributed(c, check.attribution) {
             Attributed::Unknown => {
                 if let Some(sev) = unknown_severity(check.unknown, rule.severity) {
-                    let msg = format!("no country could be attributed to `{name}`");
-                    out.push(component_finding(rule, codes::ORIGIN_UNKNOWN, sev, c, msg, origin_evidence(c)));
+                    let msg = || format!("no country could be attributed to `{}`", c.display_name());
+                    out.push(component_finding(
+                        self.detail,
+                        rule,
+                        codes::ORIGIN_UNKNOWN,
+                        sev,
+                        c,
+                        msg,
+                        || origin_evidence(c),
+                    ));
                 }
             }
             Attributed::Low(cc, conf) => {
                 if let Some(sev) = unknown_severity(check.unknown, rule.severity) {
-                    let msg = format!(
-                        "`{name}` is attributed to {} with confidence {conf:.2}, below the {:.2} the policy requires",
+                    let msg = || {
+                        format!(
+                        "`{}` is attributed to {} with confidence {conf:.2}, below the {:.2} the policy requires",
+                        c.display_name(),
                         country_label(cc),
                         check.attribution.min_confidence
-                    );
+                    )
+                    };
                     out.push(component_finding(
+                        self.detail,
                         rule,
                         codes::ORIGIN_LOW_CONFIDENCE,
                         sev,
                         c,
                         msg,
-                        origin_evidence(c),
+                        || origin_evidence(c),
                     ));
                 }
             }
@@ -286,32 +327,40 @@ impl<'p> Evaluator<'p> {
                     ""
                 };
                 if check.deny.contains(cc) {
-                    let msg = format!(
-                        "`{name}` is attributed to {}{via} with confidence {conf:.2}; denied by `{}`",
-                        country_label(cc),
-                        check.deny.matching_entries(cc).join("`, `")
-                    );
+                    let msg = || {
+                        format!(
+                            "`{}` is attributed to {}{via} with confidence {conf:.2}; denied by `{}`",
+                            c.display_name(),
+                            country_label(cc),
+                            check.deny.matching_entries(cc).join("`, `")
+                        )
+                    };
                     out.push(component_finding(
+                        self.detail,
                         rule,
                         codes::ORIGIN_DENIED,
                         rule.severity,
                         c,
                         msg,
-                        origin_evidence(c),
+                        || origin_evidence(c),
                     ));
                 } else if let Some(allow) = check.allow.as_ref().filter(|a| !a.contains(cc)) {
-                    let msg = format!(
-                        "`{name}` is attributed to {}{via} with confidence {conf:.2}, which is not allowed (allowed: {})",
+                    let msg = || {
+                        format!(
+                        "`{}` is attributed to {}{via} with confidence {conf:.2}, which is not allowed (allowed: {})",
+                        c.display_name(),
                         country_label(cc),
                         entries(allow)
-                    );
+                    )
+                    };
                     out.push(component_finding(
+                        self.detail,
                         rule,
                         codes::ORIGIN_NOT_ALLOWED,
                         rule.severity,
                         c,
                         msg,
-                        origin_evidence(c),
+                        || origin_evidence(c),
                     ));
                 }
             }
@@ -326,26 +375,36 @@ impl<'p> Evaluator<'p> {
         c: &Component,
         out: &mut Vec<Finding>,
     ) {
-        let name = c.display_name();
-        let Some(judged) = license::judged_value(c) else {
+        let Some(expression) = license::judged_expression(c) else {
             if let Some(sev) = unknown_severity(check.unknown, rule.severity) {
-                let msg = format!("no licence is known for `{name}`");
-                out.push(component_finding(rule, codes::LICENSE_UNKNOWN, sev, c, msg, Vec::new()));
+                let msg = || format!("no licence is known for `{}`", c.display_name());
+                out.push(component_finding(self.detail, rule, codes::LICENSE_UNKNOWN, sev, c, msg, Vec::new));
             }
             return;
         };
-        match self.caches[ri].judge(check, &judged.expression) {
+        match self.caches[ri].judge(check, &expression) {
             Outcome::Pass => {}
             Outcome::Unknown(why) => {
                 if let Some(sev) = unknown_severity(check.unknown, rule.severity) {
-                    let msg = format!("the licence of `{name}` cannot be judged: {why}");
-                    out.push(component_finding(rule, codes::LICENSE_UNKNOWN, sev, c, msg, judged.evidence));
+                    let msg = || format!("the licence of `{}` cannot be judged: {why}", c.display_name());
+                    out.push(component_finding(
+                        self.detail,
+                        rule,
+                        codes::LICENSE_UNKNOWN,
+                        sev,
+                        c,
+                        msg,
+                        || license::judged_evidence(c),
+                    ));
                 }
             }
             Outcome::Fail { denied, reasons } => {
                 let code = if denied { codes::LICENSE_DENIED } else { codes::LICENSE_NOT_ALLOWED };
-                let msg = format!("`{name}` is licensed `{}`: {}", judged.expression, reasons.join("; "));
-                out.push(component_finding(rule, code, rule.severity, c, msg, judged.evidence));
+                let msg =
+                    || format!("`{}` is licensed `{expression}`: {}", c.display_name(), reasons.join("; "));
+                out.push(component_finding(self.detail, rule, code, rule.severity, c, msg, || {
+                    license::judged_evidence(c)
+                }));
             }
         }
     }
@@ -365,14 +424,15 @@ impl<'p> Evaluator<'p> {
                     continue;
                 }
                 if rule.checks.is_empty() {
-                    let msg = format!("`{}` is selected by rule `{}`", c.display_name(), rule.id);
+                    let msg = || format!("`{}` is selected by rule `{}`", c.display_name(), rule.id);
                     findings.push(component_finding(
+                        self.detail,
                         rule,
                         codes::COMPONENT_BANNED,
                         rule.severity,
                         c,
                         msg,
-                        origin_evidence(c),
+                        || origin_evidence(c),
                     ));
                 }
                 for check in &rule.checks {
@@ -390,17 +450,19 @@ impl<'p> Evaluator<'p> {
         }
         self.apply_overrides(&mut findings);
         self.apply_waivers(&mut findings, opts);
-        add_paths(inv, &mut findings);
-        findings.sort_by(|a, b| {
-            b.waived
-                .is_none()
-                .cmp(&a.waived.is_none())
-                .then(b.severity.cmp(&a.severity))
-                .then_with(|| a.rule.cmp(&b.rule))
-                .then_with(|| a.component.cmp(&b.component))
-                .then_with(|| a.code.cmp(&b.code))
-                .then_with(|| a.message.cmp(&b.message))
-        });
+        if self.detail {
+            add_paths(inv, &mut findings);
+            findings.sort_by(|a, b| {
+                b.waived
+                    .is_none()
+                    .cmp(&a.waived.is_none())
+                    .then(b.severity.cmp(&a.severity))
+                    .then_with(|| a.rule.cmp(&b.rule))
+                    .then_with(|| a.component.cmp(&b.component))
+                    .then_with(|| a.code.cmp(&b.code))
+                    .then_with(|| a.message.cmp(&b.message))
+            });
+        }
         let mut counts = Counts::default();
         for f in &findings {
             match (&f.waived, f.severity) {
@@ -432,9 +494,8 @@ impl<'p> Evaluator<'p> {
             let hit = match &t.counted {
                 Counted::Countries(set) => known_country(c, a).is_some_and(|cc| set.contains(cc)),
                 Counted::UnknownOrigin => known_country(c, a).is_none(),
-                Counted::UnknownLicense => license::judged_value(c).is_none_or(|j| {
-                    spdx::Expression::parse_mode(&j.expression, spdx::ParseMode::LAX).is_err()
-                }),
+                Counted::UnknownLicense => license::judged_expression(c)
+                    .is_none_or(|j| spdx::Expression::parse_mode(&j, spdx::ParseMode::LAX).is_err()),
             };
             if hit {
                 hits.push(c);

@@ -2,6 +2,7 @@
 //! (`ID`, `ID+`, `ID-or-later`, `ID WITH exception`) is judged against the policy's lists, and the
 //! expression is evaluated by the `spdx` crate (`A OR B` passes when one branch passes, `A AND B` needs both).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use spdx::{Expression, LicenseItem, LicenseReq, ParseMode};
@@ -136,13 +137,6 @@ pub fn category_of(id: &str) -> Option<LicenseCategory> {
     crate::enrich::license::category(id)
 }
 
-/// The value a licence rule judges and where it came from.
-#[derive(Debug, Clone)]
-pub struct Judged {
-    pub expression: String,
-    pub evidence: Vec<String>,
-}
-
 fn describe(kind: &str, v: &LicenseValue) -> String {
     let mut s = format!("{kind} `{}` from {}", v.expression, v.source);
     if let Some(o) = v.original.as_deref().filter(|o| *o != v.expression) {
@@ -159,32 +153,35 @@ fn unknown_value(e: &str) -> bool {
     t.is_empty() || t.eq_ignore_ascii_case("NOASSERTION") || t.eq_ignore_ascii_case("NONE")
 }
 
-/// Which licence value of a component is judged: the concluded one, else the declared one, else every
-/// detected one together (AND). `None` when there is none.
-pub fn judged_value(c: &Component) -> Option<Judged> {
+/// Which licence values of a component are judged: the concluded one, else the declared one, else every
+/// detected one together (AND). Empty when there is none.
+fn judged_values(c: &Component) -> (&'static str, Vec<&LicenseValue>) {
     let l = &c.license;
     if let Some(v) = l.concluded.as_ref().filter(|v| !unknown_value(&v.expression)) {
-        return Some(Judged { expression: v.expression.clone(), evidence: vec![describe("concluded", v)] });
+        return ("concluded", vec![v]);
     }
     if let Some(v) = l.declared.as_ref().filter(|v| !unknown_value(&v.expression)) {
-        return Some(Judged { expression: v.expression.clone(), evidence: vec![describe("declared", v)] });
+        return ("declared", vec![v]);
     }
-    let detected: Vec<&LicenseValue> = l.detected.iter().filter(|v| !unknown_value(&v.expression)).collect();
-    match detected.len() {
+    ("detected", l.detected.iter().filter(|v| !unknown_value(&v.expression)).collect())
+}
+
+/// The expression a licence rule judges (see [`judged_values`]); borrowed in the common case.
+pub fn judged_expression(c: &Component) -> Option<Cow<'_, str>> {
+    let (_, values) = judged_values(c);
+    match values.len() {
         0 => None,
-        1 => Some(Judged {
-            expression: detected[0].expression.clone(),
-            evidence: vec![describe("detected", detected[0])],
-        }),
-        _ => Some(Judged {
-            expression: detected
-                .iter()
-                .map(|v| format!("({})", v.expression))
-                .collect::<Vec<_>>()
-                .join(" AND "),
-            evidence: detected.iter().map(|v| describe("detected", v)).collect(),
-        }),
+        1 => Some(Cow::Borrowed(values[0].expression.as_str())),
+        _ => Some(Cow::Owned(
+            values.iter().map(|v| format!("({})", v.expression)).collect::<Vec<_>>().join(" AND "),
+        )),
     }
+}
+
+/// The evidence behind the judged expression: each value, with where it came from.
+pub fn judged_evidence(c: &Component) -> Vec<String> {
+    let (kind, values) = judged_values(c);
+    values.iter().map(|v| describe(kind, v)).collect()
 }
 
 /// The result of judging one expression.

@@ -96,7 +96,7 @@ impl<'p> Simulation<'p> {
     pub fn new(policies: &'p [Policy], opts: EvalOptions) -> Self {
         Simulation {
             policies: policies.iter().collect(),
-            evaluators: policies.iter().map(Evaluator::new).collect(),
+            evaluators: policies.iter().map(Evaluator::counting).collect(),
             stats: policies.iter().map(|_| Stats::default()).collect(),
             rows: Vec::new(),
             opts,
