@@ -1,12 +1,10 @@
 //! Inventory × Policy → Verdict: every finding with its rule, code, component, the evidence behind the
 //! value judged, the dependency path from a direct dependency, and how to fix it.
 
-use std::collections::{HashMap, VecDeque};
-
 use serde::Serialize;
 
 use super::codes;
-use super::config::{Among, AttributeTo, UnknownAction};
+use super::config::{AttributeTo, UnknownAction};
 use super::geo::{self, CountrySet};
 use super::license::{self, Outcome};
 use super::types::*;
@@ -118,7 +116,7 @@ fn attributed(c: &Component, a: Attribution) -> Attributed<'_> {
     }
 }
 
-fn known_country(c: &Component, a: Attribution) -> Option<&str> {
+pub(super) fn known_country(c: &Component, a: Attribution) -> Option<&str> {
     match attributed(c, a) {
         Attributed::Known(cc, _) => Some(cc),
         _ => None,
@@ -164,7 +162,7 @@ fn purl_of(c: &Component) -> &str {
     c.purl.as_deref().unwrap_or(&c.id)
 }
 
-fn selects(s: &Selector, c: &Component, a: Attribution) -> bool {
+pub(super) fn selects(s: &Selector, c: &Component, a: Attribution) -> bool {
     if let Some(k) = &s.kinds {
         if !k.contains(&c.kind) {
             return false;
@@ -201,7 +199,7 @@ fn selects(s: &Selector, c: &Component, a: Attribution) -> bool {
     true
 }
 
-fn entries(set: &CountrySet) -> String {
+pub(super) fn entries(set: &CountrySet) -> String {
     set.entries.join(", ")
 }
 
@@ -277,7 +275,11 @@ impl<'p> Evaluator<'p> {
         Evaluator { detail: false, ..Evaluator::new(policy) }
     }
 
-    fn in_scope(&self, c: &Component) -> bool {
+    pub(super) fn policy(&self) -> &'p Policy {
+        self.policy
+    }
+
+    pub(super) fn in_scope(&self, c: &Component) -> bool {
         self.policy.scope.as_ref().is_none_or(|s| s.contains(&c.scope))
     }
 
@@ -451,7 +453,7 @@ impl<'p> Evaluator<'p> {
         self.apply_overrides(&mut findings);
         self.apply_waivers(&mut findings, opts);
         if self.detail {
-            add_paths(inv, &mut findings);
+            super::paths::add_paths(inv, &mut findings);
             findings.sort_by(|a, b| {
                 b.waived
                     .is_none()
@@ -482,73 +484,6 @@ impl<'p> Evaluator<'p> {
         }
     }
 
-    fn threshold(&self, t: &Threshold, inv: &Inventory) -> Option<Finding> {
-        let a = self.policy.attribution;
-        let mut total = 0u64;
-        let mut hits: Vec<&Component> = Vec::new();
-        for c in inv.components.iter().filter(|c| self.in_scope(c) && selects(&t.selector, c, a)) {
-            if t.among == Among::Direct && !c.direct {
-                continue;
-            }
-            total += 1;
-            let hit = match &t.counted {
-                Counted::Countries(set) => known_country(c, a).is_some_and(|cc| set.contains(cc)),
-                Counted::UnknownOrigin => known_country(c, a).is_none(),
-                Counted::UnknownLicense => license::judged_expression(c)
-                    .is_none_or(|j| spdx::Expression::parse_mode(&j, spdx::ParseMode::LAX).is_err()),
-            };
-            if hit {
-                hits.push(c);
-            }
-        }
-        let count = hits.len() as u64;
-        let share = if total == 0 { 0.0 } else { count as f64 / total as f64 };
-        let over_share = t.max_share.is_some_and(|m| share > m + 1e-12);
-        let over_count = t.max_count.is_some_and(|m| count > m);
-        if !over_share && !over_count {
-            return None;
-        }
-        let what = match &t.counted {
-            Counted::Countries(set) => format!("come from {}", entries(set)),
-            Counted::UnknownOrigin => "have an unknown origin".into(),
-            Counted::UnknownLicense => "have an unknown licence".into(),
-        };
-        let among = if t.among == Among::Direct { "direct dependencies" } else { "judged components" };
-        let mut limits = Vec::new();
-        if let Some(m) = t.max_share {
-            limits.push(format!("at most {:.1} %", m * 100.0));
-        }
-        if let Some(m) = t.max_count {
-            limits.push(format!("at most {m}"));
-        }
-        let code = match t.counted {
-            Counted::Countries(_) => codes::THRESHOLD_SHARE,
-            _ => codes::THRESHOLD_UNKNOWN,
-        };
-        let mut evidence: Vec<String> = hits.iter().take(20).map(|c| c.id.clone()).collect();
-        if hits.len() > 20 {
-            evidence.push(format!("… and {} more", hits.len() - 20));
-        }
-        Some(Finding {
-            rule: t.id.clone(),
-            code: code.into(),
-            severity: t.severity,
-            component: None,
-            name: None,
-            message: format!(
-                "{count} of {total} {among} ({:.1} %) {what}; the policy allows {}",
-                share * 100.0,
-                limits.join(" and ")
-            ),
-            evidence,
-            path: Vec::new(),
-            location: None,
-            why: t.why.clone(),
-            fix: codes::default_fix(code).into(),
-            waived: None,
-        })
-    }
-
     fn apply_overrides(&self, findings: &mut [Finding]) {
         let o = &self.policy.overrides;
         if o.is_empty() {
@@ -559,158 +494,6 @@ impl<'p> Evaluator<'p> {
                 f.severity = *s;
             }
         }
-    }
-
-    fn apply_waivers(&self, findings: &mut Vec<Finding>, opts: &EvalOptions) {
-        let waivers = &self.policy.waivers;
-        if waivers.is_empty() {
-            return;
-        }
-        let mut used = vec![false; waivers.len()];
-        let expired: Vec<bool> = waivers.iter().map(|w| w.expires.is_some_and(|e| opts.today > e)).collect();
-        for f in findings.iter_mut() {
-            let Some(id) = &f.component else { continue };
-            let version = id.rsplit_once('@').map(|(_, v)| v.split(['?', '#']).next().unwrap_or(v));
-            for (i, w) in waivers.iter().enumerate() {
-                if (w.rule == f.rule || w.rule == f.code) && w.pattern.matches(id, version) {
-                    if expired[i] {
-                        f.evidence.push(format!(
-                            "waiver #{} in `{}` would cover this but expired on {}",
-                            w.index,
-                            w.file,
-                            w.expires.map(|d| d.to_string()).unwrap_or_default()
-                        ));
-                        used[i] = true;
-                        continue;
-                    }
-                    used[i] = true;
-                    f.waived = Some(AppliedWaiver {
-                        file: w.file.clone(),
-                        index: w.index,
-                        component: w.pattern.text.clone(),
-                        reason: w.reason.clone(),
-                        expires: w.expires.map(|d| d.to_string()),
-                        approved_by: w.approved_by.clone(),
-                    });
-                    break;
-                }
-            }
-        }
-        let sev = |code: &str, default: Severity| {
-            let o = &self.policy.overrides;
-            o.get(code)
-                .or_else(|| o.get(codes::RULE_WAIVERS))
-                .or_else(|| o.get("*"))
-                .copied()
-                .unwrap_or(default)
-        };
-        for (i, w) in waivers.iter().enumerate() {
-            let (code, message) = if expired[i] {
-                (
-                    codes::WAIVER_EXPIRED,
-                    format!(
-                        "waiver #{} in `{}` ({} for rule `{}`) expired on {}",
-                        w.index,
-                        w.file,
-                        w.pattern,
-                        w.rule,
-                        w.expires.map(|d| d.to_string()).unwrap_or_default()
-                    ),
-                )
-            } else if !used[i] {
-                (
-                    codes::WAIVER_UNUSED,
-                    format!(
-                        "waiver #{} in `{}` ({} for rule `{}`) matched no finding",
-                        w.index, w.file, w.pattern, w.rule
-                    ),
-                )
-            } else {
-                continue;
-            };
-            let mut evidence = vec![format!("reason: {}", w.reason)];
-            if let Some(a) = &w.approved_by {
-                evidence.push(format!("approved by: {a}"));
-            }
-            findings.push(Finding {
-                rule: codes::RULE_WAIVERS.into(),
-                code: code.into(),
-                severity: sev(code, Severity::Warning),
-                component: None,
-                name: None,
-                message,
-                evidence,
-                path: Vec::new(),
-                location: None,
-                why: None,
-                fix: codes::default_fix(code).into(),
-                waived: None,
-            });
-        }
-    }
-}
-
-/// Fills each component finding's path: the shortest chain of dependency edges from a direct dependency
-/// (or, when none leads there, from a root of the graph) to the component. One breadth-first search over
-/// the whole graph, only when there is a finding to place.
-fn add_paths(inv: &Inventory, findings: &mut [Finding]) {
-    if !findings.iter().any(|f| f.component.is_some()) {
-        return;
-    }
-    let index: HashMap<&str, usize> =
-        inv.components.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
-    let n = inv.components.len();
-    let mut out: Vec<Vec<usize>> = vec![Vec::new(); n];
-    let mut has_parent = vec![false; n];
-    for e in &inv.edges {
-        if let (Some(&a), Some(&b)) = (index.get(e.from.as_str()), index.get(e.to.as_str())) {
-            out[a].push(b);
-            has_parent[b] = true;
-        }
-    }
-    let mut parent: Vec<Option<usize>> = vec![None; n];
-    let mut seen = vec![false; n];
-    let mut queue = VecDeque::new();
-    let starts_direct: Vec<usize> = (0..n)
-        .filter(|&i| inv.components[i].direct && inv.components[i].kind != ComponentKind::Application)
-        .collect();
-    for &i in &starts_direct {
-        seen[i] = true;
-        queue.push_back(i);
-    }
-    let bfs = |queue: &mut VecDeque<usize>, seen: &mut Vec<bool>, parent: &mut Vec<Option<usize>>| {
-        while let Some(i) = queue.pop_front() {
-            for &j in &out[i] {
-                if !seen[j] {
-                    seen[j] = true;
-                    parent[j] = Some(i);
-                    queue.push_back(j);
-                }
-            }
-        }
-    };
-    bfs(&mut queue, &mut seen, &mut parent);
-    // Components no direct dependency leads to: from the graph's roots.
-    for i in 0..n {
-        if !seen[i] && !has_parent[i] && inv.components[i].kind != ComponentKind::Application {
-            seen[i] = true;
-            queue.push_back(i);
-        }
-    }
-    bfs(&mut queue, &mut seen, &mut parent);
-    for f in findings.iter_mut() {
-        let Some(&target) = f.component.as_deref().and_then(|id| index.get(id)) else { continue };
-        let mut chain = vec![target];
-        let mut cur = target;
-        while let Some(p) = parent[cur] {
-            if chain.len() > n {
-                break;
-            }
-            chain.push(p);
-            cur = p;
-        }
-        chain.reverse();
-        f.path = chain.into_iter().map(|i| inv.components[i].id.clone()).collect();
     }
 }
 
