@@ -181,11 +181,19 @@ fn policy_simulate(args: SimulateArgs) -> anyhow::Result<ExitCode> {
     let policies = args.policies.iter().map(|p| sovereign::policy::load(p)).collect::<Result<Vec<_>, _>>()?;
     let opts = eval_options(args.today.as_deref())?;
     let mut sim = sovereign::policy::simulate::Simulation::new(&policies, opts);
+    // One unreadable SBOM among many is reported and skipped; the exit code says so.
+    let mut skipped = 0usize;
     for path in &args.sboms {
-        let inv = read_sbom(path)?;
-        sim.add(&path.display().to_string(), &inv);
+        match read_sbom(path) {
+            Ok(inv) => sim.add(&path.display().to_string(), &inv),
+            Err(e) => {
+                skipped += 1;
+                let causes: Vec<String> = e.chain().map(|c| redact_text(&c.to_string())).collect();
+                eprintln!("error: skipped {}: {}", path.display(), causes.join(": "));
+            }
+        }
     }
     let report = sim.finish();
     emit(args.output.as_deref(), &sovereign::report::simulation::render(&report, args.format))?;
-    Ok(ExitCode::SUCCESS)
+    Ok(if skipped == 0 { ExitCode::SUCCESS } else { ExitCode::from(2) })
 }

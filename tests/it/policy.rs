@@ -303,3 +303,76 @@ fn shipped_schema_is_the_generated_one_and_accepts_the_examples() {
     let bad: serde_json::Value = serde_yaml::from_str("version: 1\norigin: {colour: red}\n").unwrap();
     assert!(!validator.is_valid(&bad));
 }
+
+#[test]
+fn remaining_validation_messages() {
+    let text = r#"
+version: 1
+licenses:
+  allow_categories: [permissive, network-copyleft]
+  deny_categories: [network-copyleft]
+rules:
+  - id: dup
+  - id: dup
+  - id: origin-denied
+  - id: nested
+    origin: { deny: [CN], severity: note, when: { kind: library } }
+    licenses: { allow: [MIT], why: because, fix: this }
+thresholds:
+  - max_share: 0.5
+  - id: Not_Kebab
+    of: [CN]
+    max_share: -0.1
+waivers:
+  - component: "pkg:cargo/a"
+    rule: dup
+    reason: fine
+    approved_by: " "
+"#;
+    assert_problems(
+        &problems(text),
+        &[
+            "licenses.deny_categories[0]: this category is both allowed and denied",
+            "rules[1].id: \"dup\" is used by another rule in this file",
+            "rules[2].id: \"origin-denied\" is reserved for a built-in rule or finding code",
+            "rules[3].origin.when: set `when` on the rule itself, not inside its check",
+            "rules[3].origin.severity: set `severity` on the rule itself, not inside its check",
+            "rules[3].licenses.why: set `why` on the rule itself, not inside its check",
+            "rules[3].licenses.fix: set `fix` on the rule itself, not inside its check",
+            "thresholds[0]: say what is counted: `of: [countries or groups]` or `unknown: origin|license`",
+            "thresholds[1].id: \"Not_Kebab\" is not a kebab-case id",
+            "thresholds[1].max_share: -0.1 is not a share between 0 and 1 (10 % is 0.1)",
+            "waivers[0].approved_by: is empty",
+        ],
+    );
+    assert_eq!(problems("version: -1\n"), ["version: -1 is below the minimum 0"]);
+    assert_eq!(problems("version: 4294967296\n"), ["version: 4294967296 is too large"]);
+    assert_eq!(
+        problems("version: 1\nextends: base.yaml\n"),
+        ["extends: `extends` needs the policy to be read from a file"]
+    );
+}
+
+#[test]
+fn extends_depth_is_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..20 {
+        std::fs::write(
+            dir.path().join(format!("p{i}.yaml")),
+            format!("version: 1\nextends: p{}.yaml\n", i + 1),
+        )
+        .unwrap();
+    }
+    std::fs::write(dir.path().join("p20.yaml"), "version: 1\n").unwrap();
+    let e = load_file(dir.path(), "p0.yaml").unwrap_err();
+    assert_eq!(e.problems().len(), 1);
+    assert_eq!(e.problems()[0].message, "`extends` chains deeper than 16 files");
+}
+
+#[test]
+fn every_finding_code_is_documented() {
+    let doc = std::fs::read_to_string("docs/policy.md").unwrap();
+    for (code, _, _) in policy::codes::CODES {
+        assert!(doc.contains(&format!("| `{code}` |")), "docs/policy.md does not list `{code}`");
+    }
+}

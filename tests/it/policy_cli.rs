@@ -262,6 +262,21 @@ fn simulate_two_policies_over_three_submissions() {
     assert!(flips[0]["submission"].as_str().unwrap().ends_with("cn.cdx.json"));
     assert_eq!(flips[0]["passed"], serde_json::json!([false, true]));
 
+    // An unreadable SBOM is skipped with an error and exit code 2; the others are still judged.
+    let broken = dir.path().join("broken.cdx.json");
+    std::fs::write(&broken, "{ not json").unwrap();
+    let mut with_broken = args.clone();
+    with_broken.push(s(&broken));
+    let out = run(&with_broken, cache.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("error: skipped "),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["submissions"].as_array().unwrap().len(), 3);
+
     for (format, check) in [
         ("csv", "submission,policy,result,errors,warnings,notes,waived\r\n"),
         ("markdown", "# Policy simulation\n"),
