@@ -112,16 +112,18 @@ pub fn from_str(text: &str, name: &str) -> Result<Policy, PolicyError> {
 
 /// `chain` is in merge order: what is extended first, the main file last.
 fn finish(chain: Vec<Loaded>, mut problems: Vec<Problem>, default_name: &str) -> Result<Policy, PolicyError> {
-    let mut known = BTreeSet::new();
+    let (mut rules, mut thresholds) = (BTreeSet::new(), BTreeSet::new());
     for l in &chain {
-        known.extend(validate::rule_ids(&without(&l.file, &l.skip)));
+        let (r, t) = validate::rule_ids(&without(&l.file, &l.skip));
+        rules.extend(r);
+        thresholds.extend(t);
     }
     let mut waivers = Vec::new();
     for l in &chain {
         let f = without(&l.file, &l.skip);
         let mut v = validate::Validator::new();
         let compiled = v.compile(&f, &l.name, default_name);
-        v.references(&f, &known);
+        v.references(&f, &rules, &thresholds);
         // Waivers keep the file and index they were written at.
         waivers.extend(compiled.waivers.into_iter().map(|mut w| {
             w.index = original_index(&l.file, &l.skip, "waivers", w.index);

@@ -445,23 +445,36 @@ impl Validator {
         }
     }
 
-    /// Checks what refers to rules (waivers, overrides) against every rule id the whole chain knows.
-    pub fn references(&mut self, f: &PolicyFile, known: &BTreeSet<String>) {
-        let list = || known.iter().map(String::as_str).collect::<Vec<_>>().join(", ");
+    /// Checks what refers to rules (waivers, overrides) against every rule and threshold id the whole
+    /// chain knows. Waivers cover findings on components, so a threshold cannot be waived.
+    pub fn references(&mut self, f: &PolicyFile, rules: &BTreeSet<String>, thresholds: &BTreeSet<String>) {
+        let list = |set: &BTreeSet<String>| set.iter().map(String::as_str).collect::<Vec<_>>().join(", ");
         for (i, w) in f.waivers.iter().flatten().enumerate() {
             let r = w.rule.trim();
-            if !known.contains(r) && !codes::is_code(r) {
+            let path = join(&index("waivers", i), "rule");
+            if thresholds.contains(r) {
+                self.push(&path, format!("{} is a threshold; thresholds cannot be waived (raise the limit or narrow its `when`)", quote(r)));
+            } else if !rules.contains(r) && !codes::is_code(r) {
                 self.push(
-                    &join(&index("waivers", i), "rule"),
-                    format!("{} is neither a rule of this policy ({}) nor a finding code", quote(r), list()),
+                    &path,
+                    format!(
+                        "{} is neither a rule of this policy ({}) nor a finding code",
+                        quote(r),
+                        list(rules)
+                    ),
                 );
             }
         }
+        let all: BTreeSet<String> = rules.union(thresholds).cloned().collect();
         for k in f.overrides.iter().flatten().map(|(k, _)| k) {
-            if k != "*" && !known.contains(k) && !codes::is_code(k) {
+            if k != "*" && k != codes::RULE_WAIVERS && !all.contains(k) && !codes::is_code(k) {
                 self.push(
                     &join("overrides", k),
-                    format!("{} is neither a rule of this policy ({}) nor a finding code", quote(k), list()),
+                    format!(
+                        "{} is neither a rule or threshold of this policy ({}) nor a finding code",
+                        quote(k),
+                        list(&all)
+                    ),
                 );
             }
         }
@@ -474,8 +487,8 @@ impl Default for Validator {
     }
 }
 
-/// The rule ids a file defines (built-in sections, its rules, its thresholds).
-pub fn rule_ids(f: &PolicyFile) -> BTreeSet<String> {
+/// The rule ids (built-in sections and its rules) and threshold ids a file defines.
+pub fn rule_ids(f: &PolicyFile) -> (BTreeSet<String>, BTreeSet<String>) {
     let mut ids = BTreeSet::new();
     if f.origin.is_some() {
         ids.insert(codes::RULE_ORIGIN.to_string());
@@ -487,11 +500,11 @@ pub fn rule_ids(f: &PolicyFile) -> BTreeSet<String> {
         ids.insert(r.id.clone());
     }
     let mut v = Validator::new();
-    for t in &v
+    let thresholds = v
         .compile(&PolicyFile { thresholds: f.thresholds.clone(), version: 1, ..Default::default() }, "", "")
         .thresholds
-    {
-        ids.insert(t.id.clone());
-    }
-    ids
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    (ids, thresholds)
 }

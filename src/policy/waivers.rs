@@ -14,7 +14,8 @@ impl Evaluator<'_> {
         let expired: Vec<bool> = waivers.iter().map(|w| w.expires.is_some_and(|e| opts.today > e)).collect();
         for f in findings.iter_mut() {
             let Some(id) = &f.component else { continue };
-            let version = id.rsplit_once('@').map(|(_, v)| v.split(['?', '#']).next().unwrap_or(v));
+            let end = id.find(['?', '#']).unwrap_or(id.len());
+            let version = super::pattern::split_version(&id[..end]).1;
             for (i, w) in waivers.iter().enumerate() {
                 if (w.rule == f.rule || w.rule == f.code) && w.pattern.matches(id, version) {
                     if expired[i] {

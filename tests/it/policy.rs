@@ -87,8 +87,8 @@ overrides:
             "waivers[0].reason: a waiver must say why it is acceptable",
             "waivers[0].expires: \"2027-02-30\" is not a date written YYYY-MM-DD",
             "waivers[1].component: \"pkg:pypi/x@>=banana\": \">=banana\" is not a version range: unexpected character 'b' while parsing major version number",
-            "waivers[0].rule: \"nothing\" is neither a rule of this policy (Bad_Id, first, licenses, origin, second, share-cn, third) nor a finding code",
-            "overrides.no-such-rule: \"no-such-rule\" is neither a rule of this policy (Bad_Id, first, licenses, origin, second, share-cn, third) nor a finding code",
+            "waivers[0].rule: \"nothing\" is neither a rule of this policy (Bad_Id, first, licenses, origin, second, third) nor a finding code",
+            "overrides.no-such-rule: \"no-such-rule\" is neither a rule or threshold of this policy (Bad_Id, first, licenses, origin, second, share-cn, third) nor a finding code",
         ],
     );
 }
@@ -320,6 +320,8 @@ rules:
     licenses: { allow: [MIT], why: because, fix: this }
 thresholds:
   - max_share: 0.5
+  - of: [CN]
+    max_count: 3
   - id: Not_Kebab
     of: [CN]
     max_share: -0.1
@@ -328,6 +330,10 @@ waivers:
     rule: dup
     reason: fine
     approved_by: " "
+  - component: "pkg:cargo/a"
+    rule: share-cn
+    reason: fine
+overrides: { waivers: note }
 "#;
     assert_problems(
         &problems(text),
@@ -340,9 +346,10 @@ waivers:
             "rules[3].licenses.why: set `why` on the rule itself, not inside its check",
             "rules[3].licenses.fix: set `fix` on the rule itself, not inside its check",
             "thresholds[0]: say what is counted: `of: [countries or groups]` or `unknown: origin|license`",
-            "thresholds[1].id: \"Not_Kebab\" is not a kebab-case id",
-            "thresholds[1].max_share: -0.1 is not a share between 0 and 1 (10 % is 0.1)",
+            "thresholds[2].id: \"Not_Kebab\" is not a kebab-case id",
+            "thresholds[2].max_share: -0.1 is not a share between 0 and 1 (10 % is 0.1)",
             "waivers[0].approved_by: is empty",
+            "waivers[1].rule: \"share-cn\" is a threshold; thresholds cannot be waived (raise the limit or narrow its `when`)",
         ],
     );
     assert_eq!(problems("version: -1\n"), ["version: -1 is below the minimum 0"]);
