@@ -27,7 +27,10 @@ impl Rng {
     }
 }
 
-const COUNTRIES: [&str; 12] = ["US", "DE", "CN", "KR", "FR", "GB", "JP", "RU", "IN", "CA", "NL", "SE"];
+const COUNTRIES: [&str; 12] = ["US", "DE", "KR", "FR", "GB", "JP", "NL", "SE", "CA", "IN", "CN", "RU"];
+/// Clean submissions draw from the first 9 countries and the first 5 licences only, with known origins.
+const CLEAN_COUNTRIES: u64 = 9;
+const CLEAN_LICENSES: u64 = 5;
 const LICENSES: [&str; 12] = [
     "MIT",
     "Apache-2.0",
@@ -47,6 +50,8 @@ const NAMES: u64 = 5000;
 fn submission(seed: u64, components: usize) -> Inventory {
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let base = rng.below(NAMES);
+    // Two submissions in five are clean, so policies differ in what they pass.
+    let clean = rng.below(5) < 2;
     let mut comps = Vec::with_capacity(components);
     for j in 0..components {
         let k = (base + j as u64 * 7) % NAMES;
@@ -54,10 +59,11 @@ fn submission(seed: u64, components: usize) -> Inventory {
         let name = format!("crate{k}");
         let purl = format!("pkg:cargo/{name}@{version}");
         let mut c = Component::new(Ecosystem::Cargo, &name, Some(version)).with_purl(purl);
-        if rng.below(10) < 7 {
-            let cc = COUNTRIES[(k % COUNTRIES.len() as u64) as usize];
+        if clean || rng.below(10) < 7 {
+            let n = if clean { CLEAN_COUNTRIES } else { COUNTRIES.len() as u64 };
+            let cc = COUNTRIES[(k % n) as usize];
             c.origin.country = Some(cc.to_string());
-            c.origin.confidence = 0.3 + (rng.below(70) as f64) / 100.0;
+            c.origin.confidence = if clean { 0.9 } else { 0.3 + (rng.below(70) as f64) / 100.0 };
             c.origin.evidence.push(Evidence {
                 kind: EvidenceKind::KnownOrganisation,
                 value: format!("org{}", k % 300),
@@ -66,8 +72,9 @@ fn submission(seed: u64, components: usize) -> Inventory {
                 source: "rules/origins/orgs.yaml".into(),
             });
         }
-        if rng.below(20) != 0 {
-            let l = LICENSES[(k % LICENSES.len() as u64) as usize];
+        if clean || rng.below(20) != 0 {
+            let n = if clean { CLEAN_LICENSES } else { LICENSES.len() as u64 };
+            let l = LICENSES[(k % n) as usize];
             c.license.declared = Some(LicenseValue::declared(l, "Cargo.toml"));
         }
         if j < 30 {
@@ -116,13 +123,15 @@ licenses:
   unknown: warn
 rules:
   - id: no-crate-{i}
-    when: {{ purl: "pkg:cargo/crate{i}*" }}
+    when: {{ purl: "pkg:cargo/crate{i}7*" }}
+    severity: warning
   - id: direct-from-asia
     when: {{ direct: true, origin_in: [CN, JP, KR, IN] }}
     severity: warning
 thresholds:
   - of: [US]
     max_share: 0.{share}
+    severity: warning
   - unknown: origin
     max_share: 0.35
     severity: warning

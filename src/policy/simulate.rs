@@ -128,7 +128,10 @@ impl<'p> Simulation<'p> {
                 }
             }
             for (rule, (n, err)) in fired {
-                let e = st.rules.entry(rule.to_string()).or_default();
+                if !st.rules.contains_key(rule) {
+                    st.rules.insert(rule.to_string(), (0, 0, 0));
+                }
+                let Some(e) = st.rules.get_mut(rule) else { continue };
                 e.0 += n;
                 e.1 += 1;
                 e.2 += usize::from(err);
@@ -136,7 +139,12 @@ impl<'p> Simulation<'p> {
             failing_components.sort_unstable();
             failing_components.dedup();
             for c in failing_components {
-                *st.components.entry(c.to_string()).or_default() += 1;
+                match st.components.get_mut(c) {
+                    Some(n) => *n += 1,
+                    None => {
+                        st.components.insert(c.to_string(), 1);
+                    }
+                }
             }
             results.push(Cell {
                 passed: v.passed,
