@@ -199,6 +199,26 @@ fn example_policies_on_stored_sboms() {
     for sbom in &sboms {
         assert_eq!(check("report-only", sbom), (Some(0), vec![]), "report-only never fails");
     }
+    // The human report of a stored SBOM: the country read back from it, the path from the direct
+    // dependency that pulls the component in, and the same bytes on every run.
+    let args = [
+        "check",
+        &sboms[1],
+        "--policy",
+        "rules/policies/sovereign-ai-contest.yaml",
+        "--today",
+        "2026-06-01",
+        "--quiet",
+    ];
+    let a = run(&args, cache.path());
+    let b = run(&args, cache.path());
+    assert_eq!(a.stdout, b.stdout);
+    let text = String::from_utf8_lossy(&a.stdout);
+    assert!(
+        text.contains("error[origin-denied] origin: `fastjson@2.0.0` is attributed to CN (China) with confidence 0.95; denied by `CN`\n"),
+        "{text}"
+    );
+    assert!(text.contains("  path: serde@1.0.200 → fastjson@2.0.0\n"), "{text}");
     // report-only still reports: the Chinese component is not denied there, the GPL one is not a denied
     // category; an unknown-free submission has no findings.
     let out =
