@@ -41,7 +41,12 @@ fn lic_of(req: &LicenseReq) -> Lic {
                 base.to_string()
             }
         }
-        None => id,
+        // Deprecated GNU ids (`GPL-2.0`, `LGPL-2.1`) mean the `-only` licence; `GPL-2.0+` arrives here
+        // as `GPL-2.0` with `or_later` set.
+        None => match spdx::license_id(&id).filter(|l| l.is_deprecated()) {
+            Some(_) if spdx::license_id(&format!("{id}-only")).is_some() => format!("{id}-only"),
+            _ => id,
+        },
     };
     Lic { id, or_later, addition: req.addition.as_ref().map(|a| a.to_string()) }
 }

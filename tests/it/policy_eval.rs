@@ -177,6 +177,11 @@ fn spdx_expression_semantics() {
     assert_eq!(judge("  allow: [Apache-1.1+]\n", "Apache-2.0"), "pass");
     assert_eq!(judge("  allow: [Apache-2.0+]\n", "Apache-1.1"), "license-not-allowed");
     assert_eq!(judge("  deny: [GPL-3.0-only]\n", "GPL-2.0-or-later"), "license-denied");
+    // Deprecated GNU ids as other tools still write them: `GPL-2.0` is GPL-2.0-only, `GPL-2.0+` or later.
+    assert_eq!(judge("  allow: [GPL-2.0-only]\n", "GPL-2.0"), "pass");
+    assert_eq!(judge("  allow: [GPL-3.0-only]\n", "GPL-2.0+"), "pass");
+    assert_eq!(judge("  allow: [GPL-3.0-only]\n", "GPL-2.0"), "license-not-allowed");
+    assert_eq!(judge("  deny: [LGPL-2.1-only]\n", "LGPL-2.1"), "license-denied");
     // LicenseRefs by name.
     assert_eq!(
         judge("  deny: [LicenseRef-Proprietary-Acme]\n", "LicenseRef-Proprietary-Acme"),
