@@ -400,12 +400,16 @@ impl<'p> Evaluator<'p> {
                     ));
                 }
             }
-            Outcome::Fail { denied, reasons } => {
+            Outcome::Fail { denied, reasons, read_as } => {
                 let code = if denied { codes::LICENSE_DENIED } else { codes::LICENSE_NOT_ALLOWED };
                 let msg =
                     || format!("`{}` is licensed `{expression}`: {}", c.display_name(), reasons.join("; "));
                 out.push(component_finding(self.detail, rule, code, rule.severity, c, msg, || {
-                    license::judged_evidence(c)
+                    let mut e = license::judged_evidence(c);
+                    if let Some(r) = read_as {
+                        e.push(format!("not strict SPDX; read leniently as `{r}`"));
+                    }
+                    e
                 }));
             }
         }

@@ -200,6 +200,9 @@ pub enum Outcome {
     Fail {
         denied: bool,
         reasons: Vec<String>,
+        /// The expression as read, when it is not strict SPDX and lax parsing changed it
+        /// (`MIT/Apache-2.0` → `MIT OR Apache-2.0`).
+        read_as: Option<String>,
     },
 }
 
@@ -257,10 +260,12 @@ pub fn judge(check: &LicenseCheck, expression: &str) -> Outcome {
             return Outcome::Unknown(format!("`{expression}` is not a valid SPDX expression ({})", e.reason))
         }
     };
+    let read_as = Expression::parse(expression).is_err().then(|| infix(&expr));
     if check.deny_expressions.iter().any(|d| d.iter().eq(expr.iter())) {
         return Outcome::Fail {
             denied: true,
             reasons: vec![format!("the expression `{expression}` is denied")],
+            read_as,
         };
     }
     if check.allow_expressions.iter().any(|a| a.iter().eq(expr.iter())) {
@@ -284,8 +289,34 @@ pub fn judge(check: &LicenseCheck, expression: &str) -> Outcome {
         Outcome::Pass
     } else {
         reasons.dedup();
-        Outcome::Fail { denied, reasons }
+        Outcome::Fail { denied, reasons, read_as }
     }
+}
+
+/// Writes a parsed expression in strict SPDX form.
+pub fn infix(expr: &Expression) -> String {
+    use spdx::expression::{ExprNode, Operator};
+    // (text, operator at its top: None for a single requirement)
+    let mut stack: Vec<(String, Option<Operator>)> = Vec::new();
+    for node in expr.iter() {
+        match node {
+            ExprNode::Req(r) => stack.push((r.req.to_string(), None)),
+            ExprNode::Op(op) => {
+                let (Some(b), Some(a)) = (stack.pop(), stack.pop()) else { return String::new() };
+                let wrap = |(t, top): (String, Option<Operator>)| {
+                    // Parentheses wherever operators mix, so nobody has to recall the precedence.
+                    if top.is_some_and(|t| t != *op) {
+                        format!("({t})")
+                    } else {
+                        t
+                    }
+                };
+                let word = if *op == Operator::And { "AND" } else { "OR" };
+                stack.push((format!("{} {word} {}", wrap(a), wrap(b)), Some(*op)));
+            }
+        }
+    }
+    stack.pop().map(|(t, _)| t).unwrap_or_default()
 }
 
 /// Memoises [`judge`] per expression: real inventories repeat a handful of expressions thousands of times.

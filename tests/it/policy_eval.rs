@@ -152,6 +152,16 @@ fn spdx_expression_semantics() {
     assert_eq!(judge(allow, "MIT AND Apache-2.0"), "pass");
     assert_eq!(judge(allow, "(MIT OR GPL-3.0-only) AND (Apache-2.0 OR AGPL-3.0-only)"), "pass");
     assert_eq!(judge(allow, "MIT/Apache-2.0"), "pass", "lax parsing of Cargo's legacy `/`");
+    // When lax parsing changed the value, the finding says how it was read.
+    let inv = inventory(vec![licensed(comp("legacy", "1.0.0"), "GPL-3.0/MIT AND Zlib")], &[]);
+    let v = eval("version: 1\nlicenses:\n  allow: [Zlib]\n", &inv);
+    assert_eq!(
+        v.findings[0].evidence,
+        [
+            "declared `GPL-3.0/MIT AND Zlib` from Cargo.toml",
+            "not strict SPDX; read leniently as `GPL-3.0 OR (MIT AND Zlib)`"
+        ]
+    );
     let deny = "  deny: [AGPL-3.0-only]\n";
     assert_eq!(judge(deny, "MIT OR AGPL-3.0-only"), "pass", "the allowed branch can be chosen");
     assert_eq!(judge(deny, "MIT AND AGPL-3.0-only"), "license-denied");
