@@ -124,14 +124,15 @@ fn finish(chain: Vec<Loaded>, mut problems: Vec<Problem>, default_name: &str) ->
         let mut v = validate::Validator::new();
         let compiled = v.compile(&f, &l.name, default_name);
         v.references(&f, &rules, &thresholds);
+        let renumber = Renumber::new(&l.file, &l.skip);
         // Waivers keep the file and index they were written at.
         waivers.extend(compiled.waivers.into_iter().map(|mut w| {
-            w.index = original_index(&l.file, &l.skip, "waivers", w.index);
+            w.index = renumber.index("waivers", w.index);
             w
         }));
         problems.extend(v.problems.into_iter().map(|p| Problem {
             file: l.name.clone(),
-            path: remap(&p.path, &l.file, &l.skip),
+            path: renumber.path(&p.path),
             ..p
         }));
     }
@@ -182,36 +183,51 @@ fn without(f: &PolicyFile, skip: &BTreeSet<String>) -> PolicyFile {
     out
 }
 
-/// The index an entry had in the file before skipped entries were removed.
-fn original_index(_f: &PolicyFile, skip: &BTreeSet<String>, list: &str, compact: usize) -> usize {
-    let mut seen = 0;
-    let mut i = 0;
-    loop {
-        if !skip.contains(&format!("{list}[{i}]")) {
-            if seen == compact {
-                return i;
-            }
-            seen += 1;
-        }
-        i += 1;
-    }
+/// For each list, the file's own index of every entry kept by [`without`], so problems and waivers found
+/// on the compacted lists name the entry as the file numbers it. Built once per file: linear.
+struct Renumber {
+    maps: Vec<(&'static str, Vec<usize>)>,
 }
 
-/// Rewrites `rules[3].x` computed on the compacted lists back to the file's own indexes.
-fn remap(path: &str, f: &PolicyFile, skip: &BTreeSet<String>) -> String {
-    if skip.is_empty() {
-        return path.to_string();
+impl Renumber {
+    fn new(f: &PolicyFile, skip: &BTreeSet<String>) -> Self {
+        let lens = [
+            ("rules", f.rules.as_ref().map_or(0, Vec::len)),
+            ("thresholds", f.thresholds.as_ref().map_or(0, Vec::len)),
+            ("waivers", f.waivers.as_ref().map_or(0, Vec::len)),
+        ];
+        let maps = lens
+            .into_iter()
+            .map(|(list, n)| {
+                let kept =
+                    (0..n).filter(|i| skip.is_empty() || !skip.contains(&format!("{list}[{i}]"))).collect();
+                (list, kept)
+            })
+            .collect();
+        Renumber { maps }
     }
-    for list in LIST_KEYS {
-        if let Some(rest) = path.strip_prefix(list).and_then(|r| r.strip_prefix('[')) {
-            if let Some((n, tail)) = rest.split_once(']') {
-                if let Ok(i) = n.parse::<usize>() {
-                    return format!("{list}[{}]{tail}", original_index(f, skip, list, i));
+
+    fn index(&self, list: &str, compact: usize) -> usize {
+        self.maps
+            .iter()
+            .find(|(l, _)| *l == list)
+            .and_then(|(_, m)| m.get(compact).copied())
+            .unwrap_or(compact)
+    }
+
+    /// Rewrites `rules[3].x` computed on the compacted lists back to the file's own indexes.
+    fn path(&self, path: &str) -> String {
+        for list in LIST_KEYS {
+            if let Some(rest) = path.strip_prefix(list).and_then(|r| r.strip_prefix('[')) {
+                if let Some((n, tail)) = rest.split_once(']') {
+                    if let Ok(i) = n.parse::<usize>() {
+                        return format!("{list}[{}]{tail}", self.index(list, i));
+                    }
                 }
             }
         }
+        path.to_string()
     }
-    path.to_string()
 }
 
 fn merge_origin(base: Option<OriginSection>, over: Option<OriginSection>) -> Option<OriginSection> {

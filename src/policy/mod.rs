@@ -71,11 +71,17 @@ pub enum PolicyError {
     Invalid { problems: Vec<Problem> },
 }
 
+const MAX_SHOWN: usize = 100;
+
 fn render(problems: &[Problem]) -> String {
     let mut s =
         format!("invalid policy ({} problem{}):", problems.len(), if problems.len() == 1 { "" } else { "s" });
-    for p in problems {
+    // A hostile file can have hundreds of thousands of problems; the first ones say what is wrong.
+    for p in problems.iter().take(MAX_SHOWN) {
         s.push_str(&format!("\n  {}: {p}", p.file));
+    }
+    if problems.len() > MAX_SHOWN {
+        s.push_str(&format!("\n  … and {} more", problems.len() - MAX_SHOWN));
     }
     s
 }

@@ -448,7 +448,13 @@ impl Validator {
     /// Checks what refers to rules (waivers, overrides) against every rule and threshold id the whole
     /// chain knows. Waivers cover findings on components, so a threshold cannot be waived.
     pub fn references(&mut self, f: &PolicyFile, rules: &BTreeSet<String>, thresholds: &BTreeSet<String>) {
-        let list = |set: &BTreeSet<String>| set.iter().map(String::as_str).collect::<Vec<_>>().join(", ");
+        let list = |set: &BTreeSet<String>| {
+            let mut names: Vec<&str> = set.iter().take(20).map(String::as_str).collect();
+            if set.len() > 20 {
+                names.push("…");
+            }
+            names.join(", ")
+        };
         for (i, w) in f.waivers.iter().flatten().enumerate() {
             let r = w.rule.trim();
             let path = join(&index("waivers", i), "rule");

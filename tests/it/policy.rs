@@ -383,3 +383,31 @@ fn every_finding_code_is_documented() {
         assert!(doc.contains(&format!("| `{code}` |")), "docs/policy.md does not list `{code}`");
     }
 }
+
+#[test]
+fn a_file_full_of_problems_stays_fast() {
+    // Within the 1 MiB cap: 150,000 list entries of the wrong type around 5,000 valid waivers with an
+    // unknown rule, and 5,000 unknown countries.
+    let mut text = String::from("version: 1\nrules: [");
+    text.push_str(&"1,".repeat(150_000));
+    text.push_str("]\nwaivers:\n");
+    for i in 0..5_000 {
+        text.push_str(&format!("  - 7\n  - {{component: \"pkg:cargo/c{i}\", rule: r{i}, reason: x}}\n"));
+    }
+    text.push_str("origin:\n  deny: [");
+    text.push_str(&"XX, ".repeat(5_000));
+    text.push_str("]\n");
+    assert!(text.len() < 1024 * 1024, "{}", text.len());
+    let start = Instant::now();
+    let err = policy::from_str(&text, "p.yaml").unwrap_err();
+    assert!(start.elapsed() < Duration::from_secs(10), "took {:?}", start.elapsed());
+    assert_eq!(err.problems().len(), 150_000 + 5_000 + 5_000 + 5_000);
+    let last = err.problems().iter().rev().find(|p| p.path.starts_with("waivers[")).unwrap();
+    assert_eq!(last.path, "waivers[9999].rule", "indexes are the file's own");
+    let shown = err.to_string();
+    assert!(
+        shown.lines().count() == 102 && shown.ends_with("… and 164900 more"),
+        "{}",
+        &shown[shown.len() - 200..]
+    );
+}
