@@ -411,3 +411,11 @@ fn a_file_full_of_problems_stays_fast() {
         &shown[shown.len() - 200..]
     );
 }
+
+#[test]
+fn norway_is_a_country_not_false() {
+    // YAML 1.1 reads a bare NO as false; policy files are YAML 1.2, where it is the string "NO".
+    let p = policy::from_str("version: 1\norigin:\n  deny: [NO, SE]\n", "p.yaml").unwrap();
+    let sovereign::policy::types::Check::Origin(o) = &p.rules[0].checks[0] else { panic!() };
+    assert!(o.deny.contains("NO") && o.deny.contains("SE") && !o.deny.contains("DK"));
+}

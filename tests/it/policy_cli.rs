@@ -341,3 +341,16 @@ fn policy_validate_and_schema() {
         serde_json::from_str(&std::fs::read_to_string("docs/policy.schema.json").unwrap()).unwrap();
     assert_eq!(printed, shipped);
 }
+
+#[test]
+fn check_and_policy_help() {
+    let cache = tempfile::tempdir().unwrap();
+    let help = String::from_utf8_lossy(&run(&["check", "--help"], cache.path()).stdout).to_string();
+    for flag in ["--policy", "--format", "--output", "--ref", "--today", "human", "sarif", "markdown"] {
+        assert!(help.contains(flag), "{flag} missing from check --help:\n{help}");
+    }
+    let help = String::from_utf8_lossy(&run(&["policy", "--help"], cache.path()).stdout).to_string();
+    for sub in ["validate", "schema", "simulate"] {
+        assert!(help.contains(sub), "{sub} missing from policy --help:\n{help}");
+    }
+}
