@@ -6,9 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use sovereign::model::{
-    Component, Ecosystem, Edge, EdgeKind, Evidence, EvidenceKind, Inventory, LicenseValue, Location,
-};
+use sovereign::model::{Component, Ecosystem, Edge, EdgeKind, Evidence, Inventory, LicenseValue, Location};
 use sovereign::policy::simulate::Simulation;
 use sovereign::policy::{self, Date, EvalOptions, Policy};
 
@@ -47,6 +45,15 @@ const LICENSES: [&str; 12] = [
 ];
 const NAMES: u64 = 5000;
 
+/// Built through serde so optional fields the model grows keep their defaults.
+fn evidence(value: &str, country: &str) -> Evidence {
+    serde_json::from_value(serde_json::json!({
+        "kind": "known-organisation", "value": value, "country": country, "weight": 0.8,
+        "source": "rules/origins/orgs.yaml",
+    }))
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
 fn submission(seed: u64, components: usize) -> Inventory {
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let base = rng.below(NAMES);
@@ -64,13 +71,7 @@ fn submission(seed: u64, components: usize) -> Inventory {
             let cc = COUNTRIES[(k % n) as usize];
             c.origin.country = Some(cc.to_string());
             c.origin.confidence = if clean { 0.9 } else { 0.3 + (rng.below(70) as f64) / 100.0 };
-            c.origin.evidence.push(Evidence {
-                kind: EvidenceKind::KnownOrganisation,
-                value: format!("org{}", k % 300),
-                country: Some(cc.to_string()),
-                weight: 0.8,
-                source: "rules/origins/orgs.yaml".into(),
-            });
+            c.origin.evidence.push(evidence(&format!("org{}", k % 300), cc));
         }
         if clean || rng.below(20) != 0 {
             let n = if clean { CLEAN_LICENSES } else { LICENSES.len() as u64 };

@@ -8,7 +8,7 @@ use super::config::{AttributeTo, UnknownAction};
 use super::geo::{self, CountrySet};
 use super::license::{self, Outcome};
 use super::types::*;
-use crate::model::{Component, ComponentKind, Inventory, Location, Severity, Subject};
+use crate::model::{Component, ComponentKind, Inventory, Location, Origin, Severity, Subject};
 
 #[derive(Debug, Clone, Copy)]
 pub struct EvalOptions {
@@ -106,7 +106,7 @@ enum Attributed<'a> {
 fn attributed(c: &Component, a: Attribution) -> Attributed<'_> {
     let o = &c.origin;
     let country = match a.attribute_to {
-        AttributeTo::Parent => o.parent_country.as_deref().or(o.country.as_deref()),
+        AttributeTo::Parent => parent_country(o).or(o.country.as_deref()),
         AttributeTo::Headquarters => o.country.as_deref(),
     };
     match country {
@@ -114,6 +114,12 @@ fn attributed(c: &Component, a: Attribution) -> Attributed<'_> {
         Some(cc) if o.confidence < a.min_confidence => Attributed::Low(cc, o.confidence),
         Some(cc) => Attributed::Known(cc, o.confidence),
     }
+}
+
+/// The country of the attributed organisation's parent, when the origin stage found one. The only place
+/// that knows where the model keeps it.
+pub fn parent_country(o: &Origin) -> Option<&str> {
+    o.parent_country.as_deref()
 }
 
 pub(super) fn known_country(c: &Component, a: Attribution) -> Option<&str> {
@@ -149,7 +155,7 @@ fn origin_evidence(c: &Component) -> Vec<String> {
             )
         })
         .collect();
-    if let Some(p) = &c.origin.parent_country {
+    if let Some(p) = parent_country(&c.origin) {
         out.push(format!("parent organisation's country: {p}"));
     }
     if out.is_empty() && c.origin.country.is_some() {
@@ -322,7 +328,7 @@ impl<'p> Evaluator<'p> {
             }
             Attributed::Known(cc, conf) => {
                 let via = if check.attribution.attribute_to == AttributeTo::Parent
-                    && c.origin.parent_country.is_some()
+                    && parent_country(&c.origin).is_some()
                 {
                     " (its parent organisation's country)"
                 } else {

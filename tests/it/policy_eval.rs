@@ -2,8 +2,8 @@
 //! thresholds, waivers, overrides, dependency paths.
 
 use sovereign::model::{
-    Component, ComponentKind, Ecosystem, Edge, EdgeKind, Evidence, EvidenceKind, Inventory, LicenseValue,
-    Location, Scope, Severity,
+    Component, ComponentKind, Ecosystem, Edge, EdgeKind, Evidence, Inventory, LicenseValue, Location, Scope,
+    Severity,
 };
 use sovereign::policy::{self, Date, EvalOptions, Verdict};
 
@@ -15,13 +15,25 @@ pub fn comp(name: &str, version: &str) -> Component {
 pub fn from(mut c: Component, country: &str, confidence: f64) -> Component {
     c.origin.country = Some(country.to_string());
     c.origin.confidence = confidence;
-    c.origin.evidence.push(Evidence {
-        kind: EvidenceKind::KnownOrganisation,
-        value: format!("{}-org", c.name),
-        country: Some(country.to_string()),
-        weight: confidence,
-        source: "rules/origins/orgs.yaml".into(),
-    });
+    c.origin.evidence.push(evidence(&format!("{}-org", c.name), country, confidence));
+    c
+}
+
+/// Known-organisation evidence, built through serde so optional fields the model grows keep their defaults.
+pub fn evidence(value: &str, country: &str, weight: f64) -> Evidence {
+    serde_json::from_value(serde_json::json!({
+        "kind": "known-organisation",
+        "value": value,
+        "country": country,
+        "weight": weight,
+        "source": "rules/origins/orgs.yaml",
+    }))
+    .unwrap()
+}
+
+/// Sets the country of the attributed organisation's parent.
+fn with_parent(mut c: Component, country: &str) -> Component {
+    c.origin.parent_country = Some(country.into());
     c
 }
 
@@ -125,8 +137,7 @@ fn origin_deny_allow_groups_unknown_and_confidence() {
 
 #[test]
 fn attribute_to_parent_judges_the_parent_country() {
-    let mut sub = from(comp("subsidiary", "1.0.0"), "US", 0.9);
-    sub.origin.parent_country = Some("CN".into());
+    let sub = with_parent(from(comp("subsidiary", "1.0.0"), "US", 0.9), "CN");
     let inv = inventory(vec![sub], &[]);
     let hq = eval("version: 1\norigin:\n  deny: [CN]\n", &inv);
     assert!(hq.passed && hq.findings.is_empty());
