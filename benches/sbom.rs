@@ -52,6 +52,7 @@ fn main() {
             cache_dir: cache.path().to_path_buf(),
             progress: false,
             cargo_metadata: false,
+            ..Default::default()
         })
         .unwrap()
         .inventory;

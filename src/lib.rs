@@ -8,6 +8,8 @@ pub mod cli;
 pub mod diff;
 pub mod enrich;
 pub mod model;
+pub mod policy;
+pub mod report;
 pub mod resolve;
 pub mod sbom;
 pub mod source;
