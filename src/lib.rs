@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod enrich;
 pub mod model;
+pub mod provenance;
 pub mod resolve;
 pub mod sbom;
 pub mod source;
@@ -27,6 +28,8 @@ pub struct ScanOptions {
     pub progress: bool,
     /// Run `cargo metadata` (isolated, offline) for licences and authors.
     pub cargo_metadata: bool,
+    /// How the provenance stage (notices, vendored code, AI models) reads the tree.
+    pub provenance: provenance::Options,
 }
 
 /// Why a scan could not run at all (a manifest problem is a diagnostic, not an error).
@@ -54,18 +57,30 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanOutcome, ScanError> {
             progress: opts.progress,
         },
     )?;
-    let inventory = scan_checkout(&checkout, opts.cargo_metadata);
+    let inventory = scan_checkout_with(&checkout, opts.cargo_metadata, &opts.provenance);
     Ok(ScanOutcome { inventory, checkout })
 }
 
 /// Resolves an acquired checkout into a normalised inventory.
 pub fn scan_checkout(checkout: &Checkout, cargo_metadata: bool) -> Inventory {
+    scan_checkout_with(checkout, cargo_metadata, &provenance::Options::default())
+}
+
+/// [`scan_checkout`] with provenance options.
+pub fn scan_checkout_with(
+    checkout: &Checkout,
+    cargo_metadata: bool,
+    prov: &provenance::Options,
+) -> Inventory {
     let tree = SourceTree::walk(&checkout.root);
     let ctx = ResolveContext { tree: &tree, gitlinks: &checkout.gitlinks };
     let res = resolve::resolve_all(&ctx);
     let mut inv = Inventory { subject: checkout.subject.clone(), ..Inventory::default() };
     inv.extend(res.components, res.edges, res.diagnostics);
     inv.diagnostics.extend(tree.diagnostics.iter().cloned());
+    let found = provenance::scan(&tree, prov);
+    inv.extend(found.components, Vec::new(), found.diagnostics);
+    inv.provenance = found.summary;
     if cargo_metadata {
         let roots: Vec<String> = tree
             .named("Cargo.lock")

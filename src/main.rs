@@ -34,6 +34,12 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         cache_dir: args.cache_dir.clone().unwrap_or_else(sovereign::source::cache_dir_default),
         progress: !args.quiet,
         cargo_metadata: args.cargo_metadata,
+        provenance: sovereign::provenance::Options {
+            max_file_size: args.provenance_max_file_size,
+            excludes: args.excludes.clone(),
+            own_holders: args.own_holders.clone(),
+            history: true,
+        },
     };
     let outcome = sovereign::scan(&opts)?;
     let bytes = sovereign::sbom::write(&outcome.inventory, args.format);

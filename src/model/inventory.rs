@@ -2,7 +2,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Component, Diagnostic};
+use super::{Component, Diagnostic, ProvenanceSummary};
 
 /// How one component depends on another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -46,6 +46,9 @@ pub struct Inventory {
     pub components: Vec<Component>,
     pub edges: Vec<Edge>,
     pub diagnostics: Vec<Diagnostic>,
+    /// What the tree itself carries about the submission (own notices, history, skipped files).
+    #[serde(default, skip_serializing_if = "ProvenanceSummary::is_empty")]
+    pub provenance: ProvenanceSummary,
 }
 
 impl Inventory {
@@ -72,6 +75,8 @@ impl Inventory {
         for c in by_id.values_mut() {
             c.found_in.sort();
             c.hashes.sort();
+            c.occurrences.sort();
+            c.occurrences.dedup();
         }
         self.components = by_id.into_values().collect();
         let ids: BTreeSet<&str> = self.components.iter().map(|c| c.id.as_str()).collect();

@@ -3,4 +3,5 @@
 mod cargo;
 mod cli;
 mod git;
+mod provenance;
 mod support;

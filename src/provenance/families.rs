@@ -1,0 +1,64 @@
+//! Architecture families of machine-learning models (rules/origins/model-families.yaml): a model type
+//! or an upstream file name → the organisation that originated the architecture, as WEAK origin evidence.
+
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+use crate::model::{Evidence, EvidenceKind, Location};
+
+/// One family of rules/origins/model-families.yaml.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Family {
+    pub id: String,
+    pub organisation: String,
+    #[serde(default)]
+    pub model_types: Vec<String>,
+    #[serde(default)]
+    pub file_stems: Vec<String>,
+    #[serde(default)]
+    pub namespaces: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct FamilyFile {
+    families: Vec<Family>,
+}
+
+const FAMILIES_YAML: &str = include_str!("../../rules/origins/model-families.yaml");
+
+/// The architecture families, parsed once.
+pub fn families() -> &'static [Family] {
+    static F: OnceLock<Vec<Family>> = OnceLock::new();
+    F.get_or_init(|| {
+        serde_yaml::from_str::<FamilyFile>(FAMILIES_YAML)
+            .map(|f| f.families)
+            .expect("rules/origins/model-families.yaml is valid (checked by a unit test)")
+    })
+}
+
+/// The family of a `model_type` / GGUF architecture (case-insensitive).
+pub fn family_of_type(model_type: &str) -> Option<&'static Family> {
+    let t = model_type.to_ascii_lowercase();
+    families().iter().find(|f| f.model_types.contains(&t))
+}
+
+/// The family of an upstream implementation file stem (`glm4` of `modeling_glm4.py`).
+pub fn family_of_stem(stem: &str) -> Option<&'static Family> {
+    let s = stem.to_ascii_lowercase();
+    families().iter().find(|f| f.file_stems.contains(&s))
+}
+
+/// Weight of a family as origin evidence: weak by design (docs/provenance.md).
+pub const FAMILY_WEIGHT: f64 = 0.2;
+
+/// Weak origin evidence from an architecture family.
+pub fn family_evidence(f: &Family, what: &str, at: &Location) -> Evidence {
+    Evidence {
+        kind: EvidenceKind::ModelFamily,
+        value: f.organisation.clone(),
+        country: None,
+        weight: FAMILY_WEIGHT,
+        source: format!("{at} ({what}, family {})", f.id),
+    }
+}
