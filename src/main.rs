@@ -81,6 +81,18 @@ fn summary(inv: &Inventory, cloned: bool) {
     for (eco, (n, d)) in by_eco {
         let _ = writeln!(err, "  {eco:<12} {n:>6} ({d} direct)");
     }
+    let kinds = |k: sovereign::model::ComponentKind| inv.components.iter().filter(|c| c.kind == k).count();
+    let (vendored, models) = (
+        kinds(sovereign::model::ComponentKind::VendoredSource),
+        kinds(sovereign::model::ComponentKind::MlModel),
+    );
+    if vendored + models > 0 {
+        let _ =
+            writeln!(err, "in the tree: {vendored} vendored-source, {models} ml-model (docs/provenance.md)");
+    }
+    for h in &inv.provenance.own_holders {
+        let _ = writeln!(err, "own notices: {} ({} file(s))", h.holder, h.files);
+    }
     for d in &inv.diagnostics {
         if d.severity >= Severity::Warning {
             let _ = writeln!(err, "{d}");

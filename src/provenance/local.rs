@@ -213,7 +213,6 @@ impl LocalModels {
                 facts.datasets = card.datasets.clone();
                 facts.task = card.task.clone();
                 facts.library = card.library.clone();
-                c.found_in.push(Location::new(path.as_str(), None));
                 c.occurrences.push(Occurrence {
                     location: Location::new(path.as_str(), Some(1)),
                     rule: "model-card".into(),

@@ -519,3 +519,29 @@ fn corpus_ai_repositories_are_recognised() {
     let doc = support::cdx(&inv);
     support::validate_cdx(&doc, "corpus_ai_repositories_are_recognised");
 }
+
+#[test]
+fn the_bundled_example_tells_the_story_of_the_readme() {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/contest-entry");
+    let inv = support::scan_dir(&example);
+    let mut found: Vec<(String, Vec<String>)> = inv
+        .components
+        .iter()
+        .filter(|c| matches!(c.kind, ComponentKind::MlModel | ComponentKind::VendoredSource))
+        .map(|c| (c.id.clone(), found_in(c)))
+        .collect();
+    found.sort();
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        found,
+        vec![
+            ("local:ml-model:model".to_string(), s(&["model/README.md:3", "model/config.json:3"])),
+            ("local:vendored-source:vendor/glm-rotary".to_string(), s(&["vendor/glm-rotary/rotary.py:1"])),
+            ("pkg:huggingface/Qwen/Qwen2.5-VL-7B-Instruct".to_string(), s(&["config/inference.toml:4"])),
+            ("pkg:huggingface/zai-org/GLM-4.5-Air".to_string(), s(&["model/README.md:3"])),
+        ]
+    );
+    assert_eq!(inv.provenance.own_holders[0].holder, "Hanbit AI Lab");
+    let doc = support::cdx(&inv);
+    support::validate_cdx(&doc, "the_bundled_example_tells_the_story_of_the_readme");
+}
