@@ -24,6 +24,62 @@ pub enum Command {
     /// Nothing from the scanned repository is executed: manifests and lockfiles are parsed as data,
     /// git hooks and filters never run, submodules are recorded but not cloned.
     Scan(ScanArgs),
+    /// Explain why a component is attributed to a country, evidence by evidence.
+    ///
+    /// Scans SOURCE (as `scan` does, with the same origin options) and prints, for every component
+    /// whose purl matches PURL (exactly, without its version, or as a `*` pattern), its country,
+    /// confidence, organisation and each piece of evidence with its weight and source.
+    Explain(ExplainArgs),
+}
+
+/// Options of the origin attribution stage (docs/origin.md).
+#[derive(Debug, Clone, Args)]
+pub struct OriginArgs {
+    /// Ask GitHub for the profile of repository owners the rules do not know (location, company,
+    /// blog). Opt-in; cached on disk; uses GITHUB_TOKEN when set.
+    #[arg(long)]
+    pub online: bool,
+
+    /// The GitHub API base URL (GitHub Enterprise).
+    #[arg(long, env = "SOVEREIGN_GITHUB_API", value_name = "URL", default_value = "https://api.github.com")]
+    pub github_api: String,
+
+    /// User curations: purl patterns mapped to a country with a reason. They win over evidence.
+    #[arg(long, value_name = "FILE")]
+    pub curations: Option<PathBuf>,
+
+    /// A rules file extending the built-in origin knowledge base (organisations, weights, floor).
+    #[arg(long, value_name = "FILE")]
+    pub origin_rules: Option<PathBuf>,
+
+    /// Below this confidence (0..1) the origin is unknown. Default: the rules' floor, 0.6.
+    #[arg(long, value_name = "CONFIDENCE")]
+    pub origin_floor: Option<f64>,
+
+    /// Attribute an organisation's components to its headquarters country or to its ultimate
+    /// parent's country.
+    #[arg(long, value_enum, default_value = "headquarters")]
+    pub attribute_to: crate::enrich::origin::AttributeTo,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// What to scan: a directory, a local git repository, or a git URL.
+    pub source: String,
+
+    /// The component: its purl, with or without version, or a pattern with `*`.
+    pub purl: String,
+
+    /// Branch, tag or commit to scan (git sources).
+    #[arg(long = "ref", value_name = "REV")]
+    pub reference: Option<String>,
+
+    /// Where clones are cached. Default: $XDG_CACHE_HOME/sovereign or ~/.cache/sovereign.
+    #[arg(long, env = "SOVEREIGN_CACHE", value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub origin: OriginArgs,
 }
 
 #[derive(Debug, Args)]
@@ -73,4 +129,7 @@ pub struct ScanArgs {
     /// No progress bar and no summary on standard error.
     #[arg(short, long)]
     pub quiet: bool,
+
+    #[command(flatten)]
+    pub origin: OriginArgs,
 }

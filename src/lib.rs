@@ -28,6 +28,8 @@ pub struct ScanOptions {
     pub progress: bool,
     /// Run `cargo metadata` (isolated, offline) for licences and authors.
     pub cargo_metadata: bool,
+    /// Origin attribution settings (rules, curations, floor, online collector).
+    pub origin: enrich::origin::OriginOptions,
     /// How the provenance stage (notices, vendored code, AI models) reads the tree.
     pub provenance: provenance::Options,
 }
@@ -57,19 +59,30 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanOutcome, ScanError> {
             progress: opts.progress,
         },
     )?;
-    let inventory = scan_checkout_with(&checkout, opts.cargo_metadata, &opts.provenance);
+    let inventory = scan_checkout_full(&checkout, opts.cargo_metadata, &opts.origin, &opts.provenance);
     Ok(ScanOutcome { inventory, checkout })
 }
 
-/// Resolves an acquired checkout into a normalised inventory.
+/// Resolves an acquired checkout into a normalised inventory (origins attributed offline with the
+/// built-in rules).
 pub fn scan_checkout(checkout: &Checkout, cargo_metadata: bool) -> Inventory {
-    scan_checkout_with(checkout, cargo_metadata, &provenance::Options::default())
+    scan_checkout_with(checkout, cargo_metadata, &enrich::origin::OriginOptions::default())
 }
 
-/// [`scan_checkout`] with provenance options.
+/// Resolves an acquired checkout into a normalised inventory, then runs the enrichment stages.
 pub fn scan_checkout_with(
     checkout: &Checkout,
     cargo_metadata: bool,
+    origin: &enrich::origin::OriginOptions,
+) -> Inventory {
+    scan_checkout_full(checkout, cargo_metadata, origin, &provenance::Options::default())
+}
+
+/// [`scan_checkout_with`] with provenance options.
+pub fn scan_checkout_full(
+    checkout: &Checkout,
+    cargo_metadata: bool,
+    origin: &enrich::origin::OriginOptions,
     prov: &provenance::Options,
 ) -> Inventory {
     let tree = SourceTree::walk(&checkout.root);
@@ -89,6 +102,8 @@ pub fn scan_checkout_with(
             .collect();
         enrich::cargo_metadata::enrich(&mut inv, tree.root(), &roots);
     }
+    inv.normalize();
+    enrich::origin::enrich(&mut inv, origin);
     inv.normalize();
     inv
 }

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 
-use sovereign::cli::{Cli, Command, ScanArgs};
+use sovereign::cli::{Cli, Command, ExplainArgs, OriginArgs, ScanArgs};
 use sovereign::model::{Inventory, Severity};
 use sovereign::util::redact::redact_text;
 
@@ -12,6 +12,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Scan(args) => scan(args),
+        Command::Explain(args) => explain(args),
     };
     match result {
         Ok(code) => code,
@@ -34,6 +35,7 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         cache_dir: args.cache_dir.clone().unwrap_or_else(sovereign::source::cache_dir_default),
         progress: !args.quiet,
         cargo_metadata: args.cargo_metadata,
+        origin: origin_options(&args.origin, args.cache_dir.clone())?,
         provenance: sovereign::provenance::Options {
             max_file_size: args.provenance_max_file_size,
             excludes: args.excludes.clone(),
@@ -53,6 +55,72 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     }
     if !args.quiet {
         summary(&outcome.inventory, outcome.checkout.cloned);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn origin_options(
+    a: &OriginArgs,
+    cache_dir: Option<std::path::PathBuf>,
+) -> anyhow::Result<sovereign::enrich::origin::OriginOptions> {
+    use sovereign::enrich::origin::{github::OnlineOptions, OriginOptions};
+    if let Some(f) = a.origin_floor {
+        anyhow::ensure!((0.0..=1.0).contains(&f), "`--origin-floor` must be between 0 and 1, not `{f}`");
+    }
+    let online = a.online.then(|| {
+        let mut o = OnlineOptions::new(cache_dir.unwrap_or_else(sovereign::source::cache_dir_default));
+        o.base_url = a.github_api.clone();
+        o.token = std::env::var("GITHUB_TOKEN").ok().filter(|t| !t.trim().is_empty());
+        o
+    });
+    Ok(OriginOptions {
+        floor: a.origin_floor,
+        attribute_to: a.attribute_to,
+        rules_file: a.origin_rules.clone(),
+        curations_file: a.curations.clone(),
+        online,
+    })
+}
+
+fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
+    let opts = sovereign::ScanOptions {
+        source: args.source.clone(),
+        reference: args.reference.clone(),
+        cache_dir: args.cache_dir.clone().unwrap_or_else(sovereign::source::cache_dir_default),
+        progress: false,
+        cargo_metadata: false,
+        origin: origin_options(&args.origin, args.cache_dir.clone())?,
+        provenance: Default::default(),
+    };
+    let outcome = sovereign::scan(&opts)?;
+    let want = args.purl.replace("%40", "@");
+    let matches: Vec<_> = outcome
+        .inventory
+        .components
+        .iter()
+        .filter(|c| {
+            let Some(p) = c.purl.as_deref() else { return c.id == args.purl };
+            let p = p.replace("%40", "@");
+            let bare = p.split('?').next().unwrap_or(&p);
+            let slash = bare.rfind('/').unwrap_or(0);
+            let unversioned = match bare[slash..].find('@') {
+                Some(at) => &bare[..slash + at],
+                None => bare,
+            };
+            p == want
+                || bare == want
+                || unversioned == want
+                || sovereign::enrich::origin::curation::glob(&want, unversioned)
+                || sovereign::enrich::origin::curation::glob(&want, &p)
+        })
+        .collect();
+    anyhow::ensure!(!matches.is_empty(), "no component of `{}` matches `{}`", args.source, args.purl);
+    let mut out = std::io::stdout().lock();
+    for c in matches {
+        let _ = writeln!(out, "{}", sovereign::enrich::origin::explain(c, args.origin.attribute_to));
+    }
+    for d in outcome.inventory.diagnostics.iter().filter(|d| d.code.starts_with("origin-")) {
+        eprintln!("{d}");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -81,6 +149,7 @@ fn summary(inv: &Inventory, cloned: bool) {
     for (eco, (n, d)) in by_eco {
         let _ = writeln!(err, "  {eco:<12} {n:>6} ({d} direct)");
     }
+    origin_summary(&mut err, inv);
     let kinds = |k: sovereign::model::ComponentKind| inv.components.iter().filter(|c| c.kind == k).count();
     let (vendored, models) = (
         kinds(sovereign::model::ComponentKind::VendoredSource),
@@ -101,5 +170,35 @@ fn summary(inv: &Inventory, cloned: bool) {
     let notes = inv.diagnostics.iter().filter(|d| d.severity == Severity::Note).count();
     if notes > 0 {
         let _ = writeln!(err, "({notes} note(s) recorded in the SBOM metadata)");
+    }
+}
+
+/// Components by origin country: count, share, direct and transitive; unknowns last.
+fn origin_summary(err: &mut impl Write, inv: &Inventory) {
+    let total = inv.components.len();
+    if total == 0 {
+        return;
+    }
+    let mut by_country = std::collections::BTreeMap::<&str, (usize, usize)>::new();
+    let mut unknown = (0usize, 0usize);
+    for c in &inv.components {
+        let slot = match c.origin.country.as_deref() {
+            Some(cc) => by_country.entry(cc).or_default(),
+            None => &mut unknown,
+        };
+        slot.0 += 1;
+        if c.direct {
+            slot.1 += 1;
+        }
+    }
+    let mut rows: Vec<(&str, (usize, usize))> = by_country.into_iter().collect();
+    rows.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(b.0)));
+    let _ = writeln!(err, "origin by country (count, share, direct / transitive):");
+    for (cc, (n, d)) in rows.iter().copied().chain(std::iter::once(("unknown", unknown))) {
+        if n == 0 {
+            continue;
+        }
+        let share = 100.0 * n as f64 / total as f64;
+        let _ = writeln!(err, "  {cc:<8} {n:>6} {share:>5.1}%  {d} direct / {} transitive", n - d);
     }
 }

@@ -1,3 +1,4 @@
 //! Enrichment stages that add facts to an inventory after resolution.
 
 pub mod cargo_metadata;
+pub mod origin;

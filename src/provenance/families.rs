@@ -1,5 +1,9 @@
-//! Architecture families of machine-learning models (rules/origins/model-families.yaml): a model type
-//! or an upstream file name → the organisation that originated the architecture, as WEAK origin evidence.
+//! Architecture families of machine-learning models (rules/origins/model-families.yaml): which model
+//! types belong together, and which upstream implementation file names (`modeling_glm4.py`) show one.
+//!
+//! The organisation and country behind a model type are NOT here: the origin stage's knowledge base has
+//! them (rules/origins/signals.yaml `model_type_families`). This module only produces WEAK `model-family`
+//! evidence whose value is the model type, for the origin stage to attribute.
 
 use std::sync::OnceLock;
 
@@ -11,13 +15,17 @@ use crate::model::{Evidence, EvidenceKind, Location};
 #[derive(Debug, Clone, Deserialize)]
 pub struct Family {
     pub id: String,
-    pub organisation: String,
-    #[serde(default)]
+    /// Model types of the family; the first is the family's representative.
     pub model_types: Vec<String>,
     #[serde(default)]
     pub file_stems: Vec<String>,
-    #[serde(default)]
-    pub namespaces: Vec<String>,
+}
+
+impl Family {
+    /// The model type that stands for the family (evidence from a file name, not a config).
+    pub fn representative(&self) -> &str {
+        self.model_types.first().map(String::as_str).unwrap_or(&self.id)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -52,13 +60,17 @@ pub fn family_of_stem(stem: &str) -> Option<&'static Family> {
 /// Weight of a family as origin evidence: weak by design (docs/provenance.md).
 pub const FAMILY_WEIGHT: f64 = 0.2;
 
-/// Weak origin evidence from an architecture family.
-pub fn family_evidence(f: &Family, what: &str, at: &Location) -> Evidence {
+/// Weak origin evidence from an architecture: the value is the model type, the country is left to the
+/// origin stage.
+pub fn family_evidence(model_type: &str, what: &str, at: &Location) -> Evidence {
     Evidence {
         kind: EvidenceKind::ModelFamily,
-        value: f.organisation.clone(),
+        value: model_type.to_ascii_lowercase(),
         country: None,
         weight: FAMILY_WEIGHT,
-        source: format!("{at} ({what}, family {})", f.id),
+        source: format!("{at} ({what})"),
+        weak: true,
+        organisation: None,
+        parent_country: None,
     }
 }

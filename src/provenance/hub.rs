@@ -76,7 +76,11 @@ pub fn ref_component(r: &ModelRef) -> Option<Component> {
             // Library models are named after their family (`qwen2.5`, `llama3.1`): weak evidence only.
             let stem: String = r.name.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
             if let Some(f) = family_of_stem(&stem) {
-                c.origin.evidence.push(family_evidence(f, "Ollama library model name", &r.location));
+                c.origin.evidence.push(family_evidence(
+                    f.representative(),
+                    &format!("Ollama library model name {}, family {}", r.name, f.id),
+                    &r.location,
+                ));
                 c.model.get_or_insert_with(ModelFacts::default).family = Some(f.id.clone());
             }
         }
@@ -94,5 +98,8 @@ pub fn namespace_evidence(ns: &str, hub: Hub, at: &Location) -> Evidence {
         country: None,
         weight: NAMESPACE_WEIGHT,
         source: format!("{at} ({} namespace)", hub.as_str()),
+        weak: false,
+        organisation: None,
+        parent_country: None,
     }
 }

@@ -137,8 +137,8 @@ impl LocalModels {
                     });
                     if let Some(f) = family_of_type(t) {
                         facts.family.get_or_insert_with(|| f.id.clone());
-                        c.origin.evidence.push(family_evidence(f, &format!("model_type {t}"), &loc));
                     }
+                    c.origin.evidence.push(family_evidence(t, "config.json model_type", &loc));
                 }
                 for a in &cf.architectures {
                     if !facts.architectures.contains(a) {
@@ -176,8 +176,8 @@ impl LocalModels {
                     });
                     if let Some((stem, f)) = upstream_model_file(&format!("{module}.py")) {
                         c.origin.evidence.push(family_evidence(
-                            f,
-                            &format!("auto_map code `{module}` ({stem})"),
+                            f.representative(),
+                            &format!("auto_map code `{module}` ({stem}), family {}", f.id),
                             &loc,
                         ));
                         facts.family.get_or_insert_with(|| f.id.clone());
@@ -189,7 +189,11 @@ impl LocalModels {
                     c.occurrences.push(Occurrence { location: loc.clone(), rule: rule.into(), text: None });
                     if let Some(f) = super::models::families().iter().find(|f| f.id == fam_id) {
                         facts.family.get_or_insert_with(|| f.id.clone());
-                        c.origin.evidence.push(family_evidence(f, "architecture-shape keys", &loc));
+                        c.origin.evidence.push(family_evidence(
+                            f.representative(),
+                            &format!("architecture-shape keys, family {}", f.id),
+                            &loc,
+                        ));
                     }
                 }
             }
@@ -249,8 +253,8 @@ impl LocalModels {
                     facts.model_type.get_or_insert_with(|| a.clone());
                     if let Some(f) = family_of_type(a) {
                         facts.family.get_or_insert_with(|| f.id.clone());
-                        c.origin.evidence.push(family_evidence(f, &format!("GGUF architecture {a}"), &loc));
                     }
+                    c.origin.evidence.push(family_evidence(a, "GGUF general.architecture", &loc));
                 }
                 for (k, v) in &w.metadata {
                     if k.starts_with("general.base_model.") && k.ends_with(".repo_url") {
@@ -270,6 +274,9 @@ impl LocalModels {
                             country: None,
                             weight: 0.5,
                             source: format!("{loc} (GGUF general.organization)"),
+                            weak: false,
+                            organisation: None,
+                            parent_country: None,
                         });
                     } else if k == "general.license" && c.license.declared.is_none() {
                         c.license.declared = Some(LicenseValue::declared(

@@ -9,6 +9,7 @@
 //! One pass over the tree's files; each file is read at most once, up to a size cap. Origin evidence is
 //! produced with `country: None`: the origin stage attributes holders and namespaces to countries.
 
+pub mod attribute;
 pub mod families;
 pub mod history;
 pub mod hub;

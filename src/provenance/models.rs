@@ -577,7 +577,7 @@ mod tests {
     #[test]
     fn families_file_parses() {
         assert!(families().len() >= 10);
-        assert_eq!(family_of_type("glm4_moe").unwrap().organisation, "Zhipu AI");
+        assert_eq!(family_of_type("glm4_moe").unwrap().id, "glm");
         assert_eq!(family_of_type("Qwen2_VL").unwrap().id, "qwen");
         assert_eq!(family_of_stem("deepseek").unwrap().id, "deepseek");
         assert!(family_of_type("bert").is_none());

@@ -279,11 +279,18 @@ pub fn group(
                 country: None,
                 weight: HOLDER_WEIGHT,
                 source: loc.to_string(),
+                weak: false,
+                organisation: None,
+                parent_country: None,
             });
         }
         for (fam, loc, stem) in &g.families {
             c.found_in.push(loc.clone());
-            c.origin.evidence.push(family_evidence(fam, &format!("upstream model file name `{stem}`"), loc));
+            c.origin.evidence.push(family_evidence(
+                fam.representative(),
+                &format!("upstream model file name `{stem}`, family {}", fam.id),
+                loc,
+            ));
         }
         if !g.spdx.is_empty() {
             let expr = g

@@ -9,7 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{json, Map, Value};
 
 use super::{content_uuid, iri_url};
-use crate::model::{Component, ComponentKind, Inventory, ModelFacts, Scope, SourceKind};
+use crate::model::{
+    Component, ComponentKind, Evidence, Inventory, ModelFacts, OrganisationRef, Scope, SourceKind,
+};
 use crate::util::time::{document_epoch, rfc3339};
 
 /// The bom-ref of the scanned subject in `metadata.component`.
@@ -111,6 +113,9 @@ fn component(comp: &Component) -> Value {
     c.insert("bom-ref".into(), json!(comp.id));
     if let Some(ns) = &comp.namespace {
         c.insert("group".into(), json!(ns));
+    }
+    if let Some(org) = &comp.origin.organisation {
+        c.insert("supplier".into(), supplier(org));
     }
     c.insert("name".into(), json!(comp.name));
     if let Some(v) = &comp.version {
@@ -233,11 +238,51 @@ fn properties(comp: &Component) -> Vec<Value> {
     if let Some(country) = &comp.origin.country {
         p.push(prop("sovereign:origin:country", country));
         p.push(prop("sovereign:origin:confidence", &format!("{:.2}", comp.origin.confidence)));
+    } else if !comp.origin.evidence.is_empty() {
+        p.push(prop("sovereign:origin:country", "unknown"));
+        p.push(prop("sovereign:origin:confidence", &format!("{:.2}", comp.origin.confidence)));
+    }
+    if let Some(basis) = &comp.origin.basis {
+        p.push(prop("sovereign:origin:basis", basis));
+    }
+    if let Some(org) = &comp.origin.organisation {
+        p.push(prop("sovereign:origin:organisation", &org.name));
+        if let Some(pc) = &org.parent_country {
+            p.push(prop("sovereign:origin:parent-country", pc));
+        }
+    }
+    for e in &comp.origin.evidence {
+        p.push(prop("sovereign:origin:evidence", &evidence_text(e)));
     }
     for (k, v) in &comp.properties {
         p.push(prop(&format!("sovereign:{k}"), v));
     }
     p
+}
+
+/// The CycloneDX `supplier` of an identified organisation: name, web site, headquarters country.
+fn supplier(org: &OrganisationRef) -> Value {
+    let mut s = Map::new();
+    s.insert("name".into(), json!(org.name));
+    if let Some(u) = &org.url {
+        s.insert("url".into(), json!([u]));
+    }
+    if !org.country.is_empty() {
+        s.insert("address".into(), json!({"country": org.country}));
+    }
+    Value::Object(s)
+}
+
+/// One evidence as a property value: `kind | value | country | weight | source` (docs/origin.md).
+fn evidence_text(e: &Evidence) -> String {
+    let kind =
+        serde_json::to_value(e.kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+    let mut cc = e.country.clone().unwrap_or_else(|| "none".into());
+    if let Some(pc) = &e.parent_country {
+        cc.push_str(&format!(" (parent {pc})"));
+    }
+    let weak = if e.weak { " (weak)" } else { "" };
+    format!("{kind} | {} | {cc} | {:.2}{weak} | {}", e.value, e.weight, e.source)
 }
 
 fn dependencies(inv: &Inventory) -> Vec<Value> {

@@ -555,6 +555,7 @@ fn cargo_metadata_mode_is_isolated_from_the_repository() {
         cache_dir: cache.path().to_path_buf(),
         progress: false,
         cargo_metadata: true,
+        origin: Default::default(),
         provenance: Default::default(),
     })
     .unwrap()

@@ -3,5 +3,6 @@
 mod cargo;
 mod cli;
 mod git;
+mod origin;
 mod provenance;
 mod support;

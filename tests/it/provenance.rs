@@ -69,40 +69,58 @@ fn foreign_notice_model_reference_and_config_are_listed_with_evidence() {
     let dir = project(true);
     let inv = support::scan_dir(dir.path());
 
-    // The vendored file: its holder, at file:line, as copyright-holder evidence for the origin stage.
+    // The vendored file: its holder at file:line, attributed by the origin stage's knowledge base.
     let v = by_id(&inv, "local:vendored-source:src/vision");
     assert_eq!(v.kind, ComponentKind::VendoredSource);
     assert_eq!(found_in(v), vec!["src/vision/glm_block.py:1"]);
-    let ev: Vec<_> =
-        v.origin.evidence.iter().map(|e| (e.kind, e.value.as_str(), e.source.as_str())).collect();
-    assert_eq!(ev, vec![(EvidenceKind::CopyrightHolder, "Zhipu AI", "src/vision/glm_block.py:1")]);
+    assert_eq!(v.origin.country.as_deref(), Some("CN"), "{:#?}", v.origin);
+    let holder = &v.origin.evidence[0];
+    assert_eq!(
+        (holder.kind, holder.value.as_str()),
+        (EvidenceKind::CopyrightHolder, "copyright holder Zhipu AI")
+    );
+    assert!(
+        holder.source.starts_with("src/vision/glm_block.py:1; rules/origins/orgs.yaml"),
+        "{}",
+        holder.source
+    );
     assert_eq!(v.copyrights, vec!["Copyright 2025 Zhipu AI"]);
     assert_eq!(v.license.detected[0].expression, "Apache-2.0");
     assert_eq!(v.license.detected[0].source, "src/vision/glm_block.py:2");
 
-    // The vision encoder: a Hugging Face model with its namespace as organisation evidence.
+    // The vision encoder: a Hugging Face model whose namespace is a known Chinese organisation.
     let q = by_id(&inv, "pkg:huggingface/Qwen/Qwen2.5-VL-7B-Instruct");
     assert_eq!(q.kind, ComponentKind::MlModel);
     assert_eq!(found_in(q), vec!["src/app.py:4"]);
-    assert_eq!(q.origin.evidence[0].kind, EvidenceKind::KnownOrganisation);
-    assert_eq!(q.origin.evidence[0].value, "Qwen");
     assert_eq!(q.occurrences[0].rule, "from-pretrained");
+    assert_eq!(q.origin.country.as_deref(), Some("CN"), "{:#?}", q.origin);
+    assert!(q
+        .origin
+        .evidence
+        .iter()
+        .any(|e| e.kind == EvidenceKind::KnownOrganisation && e.value.contains("Qwen")));
 
-    // The local model: GLM-4 MoE architecture (weak family evidence) fine-tuned from a base model.
+    // The local model: GLM-4 MoE architecture fine-tuned from a base model. The architecture alone is
+    // weak evidence: it points at CN but never decides.
     let m = by_id(&inv, "local:ml-model:model");
     let facts = m.model.as_ref().unwrap();
     assert_eq!(facts.model_type.as_deref(), Some("glm4_moe"));
     assert_eq!(facts.family.as_deref(), Some("glm"));
     assert!(found_in(m).contains(&"model/config.json:4".to_string()), "{:?}", found_in(m));
-    let fam = m.origin.evidence.iter().find(|e| e.kind == EvidenceKind::ModelFamily).unwrap();
-    assert_eq!((fam.value.as_str(), fam.country.as_deref()), ("Zhipu AI", None));
-    assert!(fam.weight < 0.5, "an architecture family is weak evidence");
+    let fam =
+        m.origin.evidence.iter().find(|e| e.kind == EvidenceKind::ModelFamily).expect("family evidence");
+    assert_eq!(
+        (fam.value.as_str(), fam.country.as_deref(), fam.weak),
+        ("model_type glm4_moe", Some("CN"), true)
+    );
+    assert!(fam.source.starts_with("model/config.json:4"), "{}", fam.source);
+    assert_eq!(m.origin.country, None, "an architecture family alone never reaches the floor");
     assert_eq!(m.license.declared.as_ref().unwrap().expression, "MIT");
     assert_eq!(facts.base_models[0].component, "pkg:huggingface/zai-org/GLM-4.5-Air");
     assert_eq!(facts.base_models[0].relation.as_deref(), Some("finetune"));
     let base = by_id(&inv, "pkg:huggingface/zai-org/GLM-4.5-Air");
     assert_eq!(found_in(base), vec!["model/README.md:3"]);
-    assert_eq!(base.origin.evidence[0].value, "zai-org");
+    assert_eq!(base.origin.country.as_deref(), Some("CN"), "{:#?}", base.origin);
 
     // The submitter, reported separately and never as a component.
     let own: Vec<_> = inv.provenance.own_holders.iter().map(|h| (h.holder.as_str(), h.files)).collect();
@@ -124,6 +142,17 @@ fn foreign_notice_model_reference_and_config_are_listed_with_evidence() {
     assert_eq!(mc["pedigree"]["ancestors"][0]["purl"], "pkg:huggingface/zai-org/GLM-4.5-Air");
     let qc = cdx_component(&doc, "pkg:huggingface/Qwen/Qwen2.5-VL-7B-Instruct");
     assert_eq!(qc["purl"], "pkg:huggingface/Qwen/Qwen2.5-VL-7B-Instruct");
+    let origin_prop = |c: &Value| {
+        c["properties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "sovereign:origin:country")
+            .map(|p| p["value"].clone())
+    };
+    assert_eq!(origin_prop(vc), Some(Value::from("CN")));
+    assert_eq!(origin_prop(qc), Some(Value::from("CN")));
+    assert_eq!(origin_prop(mc), Some(Value::from("unknown")));
     let subject_props = doc["metadata"]["component"]["properties"].as_array().unwrap();
     assert!(subject_props.iter().any(|p| p["name"] == "sovereign:provenance:own-holder"
         && p["value"] == "Hanbit AI Lab (LICENSE:1, 3 file(s))"));
@@ -167,6 +196,7 @@ fn vendored_trees_upstream_file_names_and_cjk_notices() {
         cache_dir: dir.path().join(".cache"),
         progress: false,
         cargo_metadata: false,
+        origin: Default::default(),
         provenance: sovereign::provenance::Options {
             own_holders: vec!["한빛".into()], ..Default::default()
         },
@@ -183,13 +213,20 @@ fn vendored_trees_upstream_file_names_and_cjk_notices() {
     let infer = by_id(&inv, "local:vendored-source:infer");
     assert_eq!(infer.occurrences.len(), 1, "the Korean notice is the submitter's own (configured)");
     assert_eq!(infer.occurrences[0].rule, "upstream-model-file-name");
-    assert_eq!(infer.origin.evidence[0].kind, EvidenceKind::ModelFamily);
-    assert_eq!(infer.origin.evidence[0].value, "DeepSeek");
+    let e = &infer.origin.evidence[0];
+    assert_eq!(
+        (e.kind, e.value.as_str(), e.weak),
+        (EvidenceKind::ModelFamily, "model_type deepseek_v3", true)
+    );
+    assert_eq!(infer.origin.country, None, "a file name alone is weak evidence");
     let k = by_id(&inv, "local:vendored-source:kernels");
-    assert_eq!(k.origin.evidence[0].value, "北京智谱华章科技有限公司");
     assert_eq!(found_in(k), vec!["kernels/attn.cu:1"]);
+    assert_eq!(k.origin.evidence[0].value, "copyright holder 北京智谱华章科技有限公司");
+    assert_eq!(k.origin.country.as_deref(), Some("CN"));
+    // A holder the knowledge base does not know: kept as seen, with no country.
     let ja = by_id(&inv, "local:vendored-source:docs");
     assert_eq!(ja.origin.evidence[0].value, "株式会社サンプル");
+    assert_eq!((ja.origin.evidence[0].country.as_deref(), ja.origin.country.as_deref()), (None, None));
     let own: Vec<_> = inv.provenance.own_holders.iter().map(|h| h.holder.as_str()).collect();
     assert_eq!(own, vec!["Hanbit AI Lab", "한빛"]);
 }
@@ -376,6 +413,7 @@ fn excluded_binary_minified_generated_and_large_files_are_skipped_and_counted() 
         cache_dir: d.join("..cache-unused"),
         progress: false,
         cargo_metadata: false,
+        origin: Default::default(),
         provenance: sovereign::provenance::Options { max_file_size: 1024, ..Default::default() },
     })
     .unwrap()

@@ -111,6 +111,7 @@ pub fn scan_dir(dir: &Path) -> sovereign::model::Inventory {
         cache_dir: cache.path().to_path_buf(),
         progress: false,
         cargo_metadata: false,
+        origin: Default::default(),
         provenance: Default::default(),
     })
     .expect("scan")

@@ -1,0 +1,420 @@
+//! Origin attribution: the labelled test set (precision and coverage), the gazetteer, the combination
+//! rule, curations, the SBOM output and `sovereign explain`.
+
+use std::str::FromStr;
+
+use serde::Deserialize;
+use sovereign::enrich::origin::gazetteer::Gazetteer;
+use sovereign::enrich::origin::{self, AttributeTo, KnowledgeBase};
+use sovereign::model::{Component, Ecosystem};
+
+use crate::support;
+
+#[derive(Debug, Deserialize)]
+struct Labelled {
+    purl: String,
+    #[serde(default)]
+    repo: Option<String>,
+    #[serde(default)]
+    homepage: Option<String>,
+    #[serde(default)]
+    authors: Vec<String>,
+    expect: String,
+    class: String,
+    #[allow(dead_code)]
+    fact: String,
+}
+
+/// A component as a resolver would build it from a purl (and, when given, the package's metadata).
+fn component(purl: &str) -> Component {
+    let p = packageurl::PackageUrl::from_str(purl).expect("valid purl");
+    let eco = match p.ty() {
+        "npm" => Ecosystem::Npm,
+        "maven" => Ecosystem::Maven,
+        "golang" => Ecosystem::Golang,
+        "pypi" => Ecosystem::Pypi,
+        "cargo" => Ecosystem::Cargo,
+        "huggingface" => Ecosystem::Huggingface,
+        other => panic!("no ecosystem for {other}"),
+    };
+    let mut c =
+        Component::new(eco, p.name().to_string(), p.version().map(str::to_string)).with_purl(purl.into());
+    c.namespace = p.namespace().map(str::to_string);
+    c
+}
+
+#[test]
+fn labelled_set_precision_and_coverage() {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/origin/labelled.yaml"))
+            .unwrap();
+    let set: Vec<Labelled> = serde_yaml::from_str(&text).unwrap();
+    assert!(set.len() >= 200, "{} labelled identities", set.len());
+    let kb = KnowledgeBase::builtin();
+    let (mut attributed, mut correct, mut orgs, mut orgs_found) = (0usize, 0usize, 0usize, 0usize);
+    let mut wrong = Vec::new();
+    let mut misses = Vec::new();
+    for l in &set {
+        let mut c = component(&l.purl);
+        c.repository = l.repo.clone();
+        c.homepage = l.homepage.clone();
+        c.authors = l.authors.clone();
+        let o = origin::attribute(kb, &c, AttributeTo::Headquarters, kb.floor);
+        let got = o.country.clone().unwrap_or_else(|| "unknown".into());
+        if l.class == "organisation" {
+            orgs += 1;
+            if got == l.expect {
+                orgs_found += 1;
+            } else if got == "unknown" {
+                misses.push(format!("{} (expected {})", l.purl, l.expect));
+            }
+        } else {
+            assert_eq!(l.expect, "unknown", "{}: individuals and communities have no country", l.purl);
+        }
+        if o.country.is_some() {
+            attributed += 1;
+            if got == l.expect {
+                correct += 1;
+            } else {
+                wrong.push(format!("{}: got {got} ({:.2}), expected {}", l.purl, o.confidence, l.expect));
+            }
+        }
+    }
+    let precision = correct as f64 / attributed as f64;
+    let coverage = orgs_found as f64 / orgs as f64;
+    eprintln!(
+        "labelled set: {} identities ({orgs} organisation-owned); attributed {attributed}, correct {correct}; \
+         precision {precision:.3}; coverage of organisation-owned {orgs_found}/{orgs} = {coverage:.3}",
+        set.len()
+    );
+    eprintln!("not attributed (organisation-owned): {misses:?}");
+    assert!(wrong.is_empty() || precision >= 0.98, "precision {precision:.3}; wrong: {wrong:#?}");
+    assert!(precision >= 0.98, "precision {precision:.3}; wrong: {wrong:#?}");
+    assert!(coverage >= 0.9, "coverage {coverage:.3}; misses: {misses:#?}");
+    // Individuals' and communities' packages are never attributed (checked in the loop: any attribution
+    // of one counts as wrong above); make it explicit.
+    assert!(wrong.iter().all(|w| !w.contains("expected unknown")), "{wrong:#?}");
+}
+
+#[test]
+fn weak_evidence_alone_never_attributes() {
+    let kb = KnowledgeBase::builtin();
+    // An individual's Go module on Gitee, with a QQ mailbox and a .cn homepage: three weak CN hints.
+    let mut c = component("pkg:golang/gitee.com/someone/tool@v1.0.0");
+    c.authors = vec!["Someone <someone@qq.com>".into()];
+    c.homepage = Some("https://someone.cn/tool".into());
+    let o = origin::attribute(kb, &c, AttributeTo::Headquarters, kb.floor);
+    assert_eq!(o.country, None, "{o:#?}");
+    assert_eq!(o.evidence.len(), 3, "{o:#?}");
+    assert!(o.evidence.iter().all(|e| e.weak && e.country.as_deref() == Some("CN")));
+    // Their combined score is recorded, so a reader sees why it stayed unknown.
+    assert!(o.confidence > 0.8, "{}", o.confidence);
+    // A corporate e-mail domain (strong) on top of the same hints decides it.
+    c.authors.push("Dev <dev@alibaba-inc.com>".into());
+    let o = origin::attribute(kb, &c, AttributeTo::Headquarters, kb.floor);
+    assert_eq!(o.country.as_deref(), Some("CN"));
+    assert!(o.organisation.as_ref().is_some_and(|x| x.name.starts_with("Alibaba")), "{o:#?}");
+}
+
+#[test]
+fn conflicting_evidence_lowers_confidence_and_can_make_unknown() {
+    let kb = KnowledgeBase::builtin();
+    let mut c = component("pkg:npm/%40ant-design/icons@5.0.0");
+    let alone = origin::attribute(kb, &c, AttributeTo::Headquarters, kb.floor);
+    assert_eq!(alone.country.as_deref(), Some("CN"));
+    assert_eq!(alone.confidence, 0.9);
+    // Agreeing evidence raises it: the repository owner is Ant Group too (noisy-OR 1-0.1*0.2 = 0.98).
+    c.repository = Some("https://github.com/ant-design/ant-design-icons".into());
+    let agree = origin::attribute(kb, &c, AttributeTo::Headquarters, kb.floor);
+    assert_eq!(agree.confidence, 0.98);
+    // A weak conflicting hint lowers it but does not flip it: 0.98 * (1 - 0.5*0.5) = 0.735.
+    c.authors = vec!["x <x@naver.com>".into()];
+    let weak_conflict = origin::attribute(kb, &c, AttributeTo::Headquarters, kb.floor);
+    assert_eq!(weak_conflict.country.as_deref(), Some("CN"));
+    assert_eq!(weak_conflict.confidence, 0.735);
+    // Two strong organisations in different countries: unknown.
+    let mut d = component("pkg:npm/%40ant-design/x@1.0.0");
+    d.repository = Some("https://github.com/naver/x".into());
+    let conflict = origin::attribute(kb, &d, AttributeTo::Headquarters, kb.floor);
+    assert_eq!(conflict.country, None, "{conflict:#?}");
+}
+
+#[test]
+fn parent_attribution_is_a_policy_choice() {
+    let kb = KnowledgeBase::builtin();
+    let c = component("pkg:pypi/dm-haiku@0.0.13");
+    let hq = origin::attribute(kb, &c, AttributeTo::Headquarters, kb.floor);
+    let parent = origin::attribute(kb, &c, AttributeTo::Parent, kb.floor);
+    assert_eq!(hq.country.as_deref(), Some("GB"));
+    assert_eq!(parent.country.as_deref(), Some("US"));
+    let org = hq.organisation.unwrap();
+    assert_eq!((org.country.as_str(), org.parent_country.as_deref()), ("GB", Some("US")));
+    assert_eq!(hq.evidence[0].parent_country.as_deref(), Some("US"));
+}
+
+#[test]
+fn mirrors_and_generic_hosts_say_nothing() {
+    let kb = KnowledgeBase::builtin();
+    let mut c = component("pkg:npm/left-pad@1.3.0");
+    c.source = Some(sovereign::model::SourceKind::Url {
+        url: "https://registry.npmmirror.com/left-pad/-/left-pad-1.3.0.tgz".into(),
+    });
+    c.homepage = Some("https://left-pad.io".into());
+    c.repository = Some("https://github.com/left-pad/left-pad".into());
+    let o = origin::attribute(kb, &c, AttributeTo::Headquarters, kb.floor);
+    assert_eq!(o.country, None);
+    assert_eq!(o.evidence.len(), 1, "{o:#?}");
+    assert_eq!(o.evidence[0].country, None);
+    assert!(o.evidence[0].source.contains("mirrors_not_origin"));
+    // docs.rs, .rs, .ai and .io carry nothing either.
+    for h in [
+        "https://docs.rs/x",
+        "https://x.rs",
+        "https://someone.ai",
+        "https://tokio.rs",
+        "https://pkg.go.dev/x",
+    ] {
+        let mut c = component("pkg:cargo/x@1.0.0");
+        c.homepage = Some(h.into());
+        assert!(origin::attribute(kb, &c, AttributeTo::Headquarters, kb.floor).evidence.is_empty(), "{h}");
+    }
+}
+
+#[test]
+fn gazetteer_in_several_scripts() {
+    let g = Gazetteer::builtin();
+    assert!(g.len() > 10_000);
+    let cases = [
+        ("Seoul", "KR"),
+        ("Seoul, South Korea", "KR"),
+        ("서울", "KR"),
+        ("서울특별시 강남구", "KR"),
+        ("대한민국", "KR"),
+        ("Hangzhou, Zhejiang", "CN"),
+        ("杭州", "CN"),
+        ("中国北京", "CN"),
+        ("北京市海淀区", "CN"),
+        ("Beijing, China", "CN"),
+        ("Shenzhen, Guangdong, China", "CN"),
+        ("SF Bay Area", "US"),
+        ("San Francisco, CA", "US"),
+        ("Austin, TX", "US"),
+        ("Atlanta, Georgia", "US"),
+        ("Tbilisi, Georgia", "GE"),
+        ("Toronto, ON", "CA"),
+        ("Berlin, DE", "DE"),
+        ("München, Deutschland", "DE"),
+        ("Paris", "FR"),
+        ("London", "GB"),
+        ("Cambridge, UK", "GB"),
+        ("Cambridge, MA", "US"),
+        ("東京", "JP"),
+        ("東京都渋谷区", "JP"),
+        ("日本", "JP"),
+        ("Москва", "RU"),
+        ("Санкт-Петербург, Россия", "RU"),
+        ("Россия", "RU"),
+        ("São Paulo, Brazil", "BR"),
+        ("Bengaluru, India", "IN"),
+        ("台北", "TW"),
+        ("🇰🇷", "KR"),
+        ("ＴＯＫＹＯ", "JP"),
+    ];
+    let mut failures = Vec::new();
+    for (text, cc) in cases {
+        let got = g.locate(text).map(|p| p.country);
+        if got.as_deref() != Some(cc) {
+            failures.push(format!("{text:?}: got {got:?}, expected {cc}"));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn gazetteer_leaves_ambiguous_and_junk_unknown() {
+    let g = Gazetteer::builtin();
+    for text in [
+        "Georgia",
+        "Victoria",
+        "Cambridge",
+        "Valencia",
+        "CA",
+        "DE",
+        "Remote",
+        "Earth",
+        "Planet Earth",
+        "localhost",
+        "127.0.0.1",
+        "",
+        "   ",
+        "https://example.com",
+        "he/him",
+        "the internet / remote",
+        "Paris / Berlin",
+    ] {
+        assert_eq!(g.locate(text), None, "{text:?}");
+    }
+    // Hostile input: huge, control characters, invalid-looking unicode.
+    let long = "x".repeat(100_000);
+    assert_eq!(g.locate(&long), None);
+    assert_eq!(g.locate("\u{0}\u{1}\u{202e}"), None);
+    // Confidence: a country name is surer than a city.
+    let country = g.locate("China").unwrap();
+    let city = g.locate("Hangzhou").unwrap();
+    assert!(country.confidence > city.confidence);
+}
+
+const CRATES_IO: &str = "registry+https://github.com/rust-lang/crates.io-index";
+
+/// A small Rust project whose lockfile names a Microsoft crate, an AWS crate and an individual's crate.
+fn rust_project(dir: &std::path::Path) {
+    let lock = format!(
+        "version = 3\n\n[[package]]\nname = \"aws-lc-rs\"\nversion = \"1.13.0\"\nsource = \"{CRATES_IO}\"\n\n\
+         [[package]]\nname = \"demo\"\nversion = \"0.1.0\"\ndependencies = [\n \"aws-lc-rs\",\n \"serde\",\n \"windows-sys\",\n]\n\n\
+         [[package]]\nname = \"serde\"\nversion = \"1.0.200\"\nsource = \"{CRATES_IO}\"\n\n\
+         [[package]]\nname = \"windows-sys\"\nversion = \"0.59.0\"\nsource = \"{CRATES_IO}\"\n"
+    );
+    support::write_files(
+        dir,
+        &[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"demo\"\nversion = \"0.1.0\"\n[dependencies]\nserde = \"1\"\nwindows-sys = \"0.59\"\naws-lc-rs = \"1\"\n",
+            ),
+            ("Cargo.lock", &lock),
+        ],
+    );
+}
+
+#[test]
+fn scan_attributes_components_and_cyclonedx_carries_it() {
+    let dir = tempfile::tempdir().unwrap();
+    rust_project(dir.path());
+    let inv = support::scan_dir(dir.path());
+    let by = |n: &str| inv.components.iter().find(|c| c.name == n).unwrap();
+    assert_eq!(by("windows-sys").origin.country.as_deref(), Some("US"));
+    assert_eq!(by("aws-lc-rs").origin.country.as_deref(), Some("US"));
+    assert_eq!(by("serde").origin.country, None);
+    assert!(by("serde").origin.evidence.is_empty());
+    let doc = support::cdx(&inv);
+    support::validate_cdx(&doc, "scan_attributes_components_and_cyclonedx_carries_it");
+    let comps = doc["components"].as_array().unwrap();
+    let ws = comps.iter().find(|c| c["name"] == "windows-sys").unwrap();
+    assert_eq!(ws["supplier"]["name"], "Microsoft (incl. GitHub Inc., npm Inc.)");
+    assert_eq!(ws["supplier"]["address"]["country"], "US");
+    assert_eq!(ws["supplier"]["url"][0], "https://microsoft.com");
+    let props: Vec<(&str, &str)> = ws["properties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["name"].as_str().unwrap(), p["value"].as_str().unwrap()))
+        .collect();
+    assert!(props.contains(&("sovereign:origin:country", "US")), "{props:?}");
+    assert!(props.contains(&("sovereign:origin:confidence", "0.85")), "{props:?}");
+    let ev: Vec<&&str> = props.iter().filter(|p| p.0 == "sovereign:origin:evidence").map(|p| &p.1).collect();
+    assert_eq!(ev.len(), 1, "{props:?}");
+    assert!(
+        ev[0].starts_with("known-organisation | crate windows-sys | US | 0.85 | rules/origins/orgs.yaml"),
+        "{}",
+        ev[0]
+    );
+    let serde = comps.iter().find(|c| c["name"] == "serde").unwrap();
+    assert!(serde.get("supplier").is_none());
+}
+
+#[test]
+fn curations_win_and_explain_shows_the_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    rust_project(dir.path());
+    let cache = tempfile::tempdir().unwrap();
+    let cur = cache.path().join("curations.yaml");
+    std::fs::write(
+        &cur,
+        "curations:\n  - purl: \"pkg:cargo/serde\"\n    country: CH\n    reason: Reviewed by the audit team, 2026-11.\n  - purl: \"pkg:cargo/windows-*\"\n    country: unknown\n    reason: Policy treats Windows bindings as platform.\n",
+    )
+    .unwrap();
+    let src = dir.path().to_str().unwrap();
+    let out = support::run(
+        &["explain", src, "pkg:cargo/serde", "--curations", cur.to_str().unwrap()],
+        cache.path(),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("pkg:cargo/serde@1.0.200"), "{stdout}");
+    assert!(stdout.contains("origin: CH (curated by the user"), "{stdout}");
+    assert!(stdout.contains("Reviewed by the audit team"), "{stdout}");
+    // A curation to `unknown` wins too.
+    let out = support::run(
+        &["explain", src, "pkg:cargo/windows-sys", "--curations", cur.to_str().unwrap()],
+        cache.path(),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("origin: unknown"), "{stdout}");
+    // Without curations, the evidence is listed with its weight and source.
+    let out = support::run(&["explain", src, "pkg:cargo/aws-lc-rs@1.13.0"], cache.path());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("origin: US, confidence 0.85"), "{stdout}");
+    assert!(stdout.contains("crate aws-lc-rs -> US weight 0.85"), "{stdout}");
+    assert!(stdout.contains("https://en.wikipedia.org/wiki/Amazon_Web_Services"), "{stdout}");
+    // An unknown purl is an error (exit 2).
+    let out = support::run(&["explain", src, "pkg:cargo/nope"], cache.path());
+    assert_eq!(out.status.code(), Some(2));
+    // The scan summary shows countries with shares, direct and transitive counts.
+    let out = support::run(&["scan", src, "-o", cache.path().join("s.json").to_str().unwrap()], cache.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("origin by country"), "{stderr}");
+    assert!(stderr.contains("US            2  50.0%  2 direct / 0 transitive"), "{stderr}");
+    assert!(stderr.contains("unknown       2  50.0%  1 direct / 1 transitive"), "{stderr}");
+}
+
+#[test]
+fn bad_user_files_become_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    rust_project(dir.path());
+    let cache = tempfile::tempdir().unwrap();
+    let cur = cache.path().join("bad.yaml");
+    std::fs::write(&cur, "curations:\n  - purl: \"pkg:cargo/serde\"\n    country: XX\n    reason: r\n")
+        .unwrap();
+    let rules = cache.path().join("rules.yaml");
+    std::fs::write(&rules, "organisations: [").unwrap();
+    let src = dir.path().to_str().unwrap();
+    let out = support::run(
+        &["scan", src, "--curations", cur.to_str().unwrap(), "--origin-rules", rules.to_str().unwrap()],
+        cache.path(),
+    );
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("error[origin-curations-invalid]"), "{stderr}");
+    assert!(stderr.contains("`XX` is not an ISO 3166-1 alpha-2 code"), "{stderr}");
+    assert!(stderr.contains("error[origin-rules-invalid]"), "{stderr}");
+    // The built-in rules still attributed the Microsoft crate.
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ws = doc["components"].as_array().unwrap().iter().find(|c| c["name"] == "windows-sys").unwrap();
+    assert_eq!(ws["supplier"]["address"]["country"], "US");
+}
+
+#[test]
+fn user_rules_extend_the_knowledge_base() {
+    let dir = tempfile::tempdir().unwrap();
+    rust_project(dir.path());
+    let cache = tempfile::tempdir().unwrap();
+    let rules = cache.path().join("rules.yaml");
+    std::fs::write(
+        &rules,
+        "organisations:\n  - name: Serde Org\n    country: NO\n    crates: [serde]\n    source: https://example.invalid/serde\n",
+    )
+    .unwrap();
+    let out = support::run(
+        &[
+            "explain",
+            dir.path().to_str().unwrap(),
+            "pkg:cargo/serde",
+            "--origin-rules",
+            rules.to_str().unwrap(),
+        ],
+        cache.path(),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("origin: NO, confidence 0.85"), "{stdout}");
+    assert!(stdout.contains("organisation: Serde Org (headquarters NO"), "{stdout}");
+}
