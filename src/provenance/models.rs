@@ -301,6 +301,35 @@ pub fn extract(path: &str, text: &str, is_local_dir: &dyn Fn(&str) -> bool, out:
     }
 }
 
+/// Words at least one of which every reference form contains: a file without any is not searched
+/// further (most source files).
+const PREFILTER: &[&str] = &[
+    "model",
+    "Model",
+    "MODEL",
+    "tokenizer",
+    "encoder",
+    "_tower",
+    "repo_id",
+    "pretrained",
+    "snapshot_download",
+    "pipeline(",
+    "Transformer(",
+    "LLM(",
+    "hf.co/",
+    "huggingface.co/",
+    "ollama ",
+];
+
+fn may_reference(bytes: &[u8]) -> bool {
+    use std::sync::OnceLock;
+    static FINDERS: OnceLock<Vec<memmem::Finder<'static>>> = OnceLock::new();
+    FINDERS
+        .get_or_init(|| PREFILTER.iter().map(|p| memmem::Finder::new(p.as_bytes())).collect())
+        .iter()
+        .any(|f| f.find(bytes).is_some())
+}
+
 fn extract_all(path: &str, text: &str, is_local_dir: &dyn Fn(&str) -> bool, out: &mut Vec<ModelRef>) {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
     let bytes = text.as_bytes();
@@ -326,6 +355,9 @@ fn extract_all(path: &str, text: &str, is_local_dir: &dyn Fn(&str) -> bool, out:
                 ollama_from(t[5..].trim(), path, i as u32 + 1, out);
             }
         }
+        return;
+    }
+    if !may_reference(bytes) {
         return;
     }
 
