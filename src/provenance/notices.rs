@@ -327,8 +327,12 @@ pub fn clean_holder(s: &str) -> Option<String> {
     if matches!(first, '[' | '{' | '<' | '$' | '%' | '(' | ')' | '+' | '\\') {
         return None;
     }
-    let first_word =
-        h.split(|c: char| c.is_whitespace() || c == ',').next().unwrap_or("").to_ascii_lowercase();
+    let first_word = h
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .next()
+        .unwrap_or("")
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_ascii_lowercase();
     if NOT_HOLDERS.contains(&first_word.as_str()) {
         return None;
     }
@@ -465,6 +469,10 @@ mod tests {
                     the copyright holders disclaim\n\
                     copyright law applies\n";
         assert_eq!(holders(text), vec![]);
+        // The Apache License's own text.
+        let apache = "   2. Grant of Copyright License. Subject to the terms and conditions of\n\
+                      copyright notice that is included in or attached to the work\n";
+        assert_eq!(holders(apache), vec![]);
     }
 
     #[test]

@@ -98,6 +98,10 @@ pub fn vendored_root(path: &str) -> Option<String> {
     Some(segs[..take.min(segs.len())].join("/"))
 }
 
+fn vendored_root_key(key: &str) -> bool {
+    vendored_root(&format!("{key}/x")).as_deref() == Some(key)
+}
+
 /// The project's own holders: the copyright notices near the top of root licence files, plus the names
 /// the user configured.
 pub fn own_holder_keys(files: &[FileSignals], configured: &[String]) -> BTreeSet<String> {
@@ -119,6 +123,34 @@ pub fn own_holder_keys(files: &[FileSignals], configured: &[String]) -> BTreeSet
         }
     }
     keys
+}
+
+/// Whether a holder is one of the submitter's: the same key, or one key extends the other by whole words
+/// (`Yuxi You` and `Yuxi You and Vue contributors`).
+fn is_own(own: &BTreeSet<String>, holder: &str) -> bool {
+    let k = holder_key(holder);
+    !k.is_empty()
+        && own.iter().any(|o| {
+            *o == k
+                || o.strip_prefix(k.as_str()).is_some_and(|r| r.starts_with(' '))
+                || k.strip_prefix(o.as_str()).is_some_and(|r| r.starts_with(' '))
+        })
+}
+
+/// A holder whose notices are spread over at least this many directories (outside vendored trees) is
+/// grouped into one component at their common ancestor, not one component per directory.
+const SPREAD_DIRS: usize = 3;
+
+/// The longest common directory of two `/`-separated directories.
+fn common_dir(a: &str, b: &str) -> String {
+    let mut out = Vec::new();
+    for (x, y) in a.split('/').zip(b.split('/')) {
+        if x != y || x.is_empty() {
+            break;
+        }
+        out.push(x);
+    }
+    out.join("/")
 }
 
 /// A group of files becoming one component.
@@ -169,11 +201,11 @@ pub fn group(
             .notices
             .iter()
             .filter(|n| n.kind == NoticeKind::Copyright)
-            .filter(|n| n.holder.as_ref().is_some_and(|h| !own.contains(&holder_key(h))))
+            .filter(|n| n.holder.as_ref().is_some_and(|h| !is_own(own, h)))
             .collect();
         for n in f.notices.iter().filter(|n| n.kind == NoticeKind::Copyright) {
             if let Some(h) = &n.holder {
-                if own.contains(&holder_key(h)) && vroot.is_none() {
+                if is_own(own, h) && vroot.is_none() {
                     let e = own_counts.entry(holder_key(h)).or_insert_with(|| OwnHolder {
                         holder: h.clone(),
                         first: Location::new(&f.path, Some(n.line)),
@@ -242,6 +274,41 @@ pub fn group(
             text: Some(format!("named after the upstream `{stem}` implementation (family {})", fam.id)),
         });
         g.families.push((fam, loc, stem.clone()));
+    }
+
+    // A holder spread over many directories (a company's notice in every module of its own project, when
+    // the root licence names no holder) is one component at the common ancestor, not one per directory.
+    let mut dirs_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (key, g) in &groups {
+        if g.has_marker || vendored_root_key(key) || g.holders.len() != 1 || !g.families.is_empty() {
+            continue;
+        }
+        if let Some(h) = g.holders.keys().next() {
+            dirs_of.entry(h.clone()).or_default().push(key.clone());
+        }
+    }
+    for dirs in dirs_of.into_values().filter(|d| d.len() >= SPREAD_DIRS) {
+        let ancestor = dirs.iter().skip(1).fold(dirs[0].clone(), |acc, d| common_dir(&acc, d));
+        let mut merged = groups.remove(&ancestor).unwrap_or_default();
+        for d in &dirs {
+            if let Some(g) = groups.remove(d) {
+                merged.files.extend(g.files);
+                merged.occurrences.extend(g.occurrences);
+                for c in g.copyrights {
+                    if merged.copyrights.len() < MAX_COPYRIGHTS && !merged.copyrights.contains(&c) {
+                        merged.copyrights.push(c);
+                    }
+                }
+                for (k, v) in g.holders {
+                    merged.holders.entry(k).or_insert(v);
+                }
+                merged.spdx.extend(g.spdx);
+                merged.spdx_source = merged.spdx_source.or(g.spdx_source);
+                merged.detected.extend(g.detected);
+            }
+        }
+        merged.occurrences.truncate(MAX_OCCURRENCES);
+        groups.insert(ancestor, merged);
     }
 
     // A vendored tree is all its files, notices or not.

@@ -583,3 +583,34 @@ fn the_bundled_example_tells_the_story_of_the_readme() {
     let doc = support::cdx(&inv);
     support::validate_cdx(&doc, "the_bundled_example_tells_the_story_of_the_readme");
 }
+
+#[test]
+fn corpus_projects_have_no_false_vendored_components() {
+    let Some(corpus) = support::corpus("corpus_projects_have_no_false_vendored_components") else { return };
+    let vendored = |rel: &str| -> Vec<(String, String)> {
+        support::scan_dir(&corpus.join(rel))
+            .components
+            .iter()
+            .filter(|c| c.kind == ComponentKind::VendoredSource)
+            .map(|c| (c.id.clone(), c.properties.get("provenance:holders").cloned().unwrap_or_default()))
+            .collect()
+    };
+    // Their own notices (root LICENSE holders, also when a package LICENSE names a shorter form of the
+    // same holder: vue's `Yuxi You` and `Yuxi You and Vue contributors`); the Apache License text's
+    // "Grant of Copyright License." is not a holder (hugo).
+    for rel in ["rust/BurntSushi__ripgrep", "go/gohugoio__hugo", "npm/vuejs__core", "npm/axios__axios"] {
+        assert_eq!(vendored(rel), vec![], "{rel}");
+    }
+    // uv carries a crate whose LICENSE is `Copyright (c) 2024 Gribouille` (crates/uv-netrc/LICENSE:3).
+    assert_eq!(
+        vendored("rust/astral-sh__uv"),
+        vec![("local:vendored-source:crates/uv-netrc".to_string(), "Gribouille".to_string())]
+    );
+    // nacos: no holder in its root (Apache) LICENSE; `Alibaba Group Holding Ltd.` heads files in 40+
+    // modules: one component at the root, not one per module.
+    let nacos = vendored("maven/alibaba__nacos");
+    assert!(nacos.len() <= 2, "{nacos:?}");
+    assert!(nacos
+        .iter()
+        .any(|(id, h)| id == "local:vendored-source:(root)" && h.contains("Alibaba Group Holding Ltd")));
+}
