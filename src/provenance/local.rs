@@ -31,31 +31,38 @@ fn dir_of(path: &str) -> String {
 }
 
 impl LocalModels {
-    pub fn config_file(&mut self, path: &str, text: &str, diags: &mut Vec<Diagnostic>) {
-        match model_files::parse_config(path, text) {
+    /// Adds a parsed model configuration (only files named exactly config.json report parse errors).
+    pub fn add_config(
+        &mut self,
+        path: &str,
+        parsed: Result<Option<ConfigFacts>, Diagnostic>,
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        match parsed {
             Ok(Some(c)) => self.dirs.entry(dir_of(path)).or_default().configs.push((path.to_string(), c)),
             Ok(None) => {}
-            // Only files named exactly config.json are expected to be model configs.
             Err(d) if path.ends_with("/config.json") || path == "config.json" => diags.push(d),
             Err(_) => {}
         }
     }
 
-    pub fn card_file(&mut self, path: &str, text: &str, diags: &mut Vec<Diagnostic>) {
-        match model_files::parse_card(path, text) {
+    /// Adds a parsed model card.
+    pub fn add_card(
+        &mut self,
+        path: &str,
+        parsed: Result<Option<CardFacts>, Diagnostic>,
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        match parsed {
             Ok(Some(c)) => self.dirs.entry(dir_of(path)).or_default().card = Some((path.to_string(), c)),
             Ok(None) => {}
             Err(d) => diags.push(d),
         }
     }
 
-    pub fn licence_file(&mut self, path: &str, text: &str) {
-        let id = model_files::known_model_licence(text)
-            .map(|(id, _)| id)
-            .or_else(|| model_files::licence_title(text));
-        if let Some(id) = id {
-            self.licences.entry(dir_of(path)).or_default().push((path.to_string(), id.to_string()));
-        }
+    /// Adds a licence recognised in a licence file.
+    pub fn add_licence(&mut self, path: &str, id: &str) {
+        self.licences.entry(dir_of(path)).or_default().push((path.to_string(), id.to_string()));
     }
 
     /// Reads a weight file's header (bounded), never its tensors.

@@ -219,6 +219,114 @@ fn ml_frameworks(path: &str, text: &str, out: &mut Vec<String>) {
     }
 }
 
+/// What reading one file gave.
+enum Work {
+    Error(Diagnostic),
+    Skipped(Skip),
+    Read(Box<Analysis>),
+}
+
+/// Everything the stage takes from one file's text.
+struct Analysis {
+    bytes: u64,
+    signals: Option<vendored::FileSignals>,
+    refs: Vec<models::ModelRef>,
+    config: Option<Result<Option<model_files::ConfigFacts>, Diagnostic>>,
+    card: Option<Result<Option<model_files::CardFacts>, Diagnostic>>,
+    licence_id: Option<String>,
+    frameworks: Vec<String>,
+}
+
+/// Reads and analyses one file.
+fn analyse(tree: &SourceTree, f: &crate::source::TreeFile) -> Work {
+    let name = f.name();
+    let bytes = match tree.read(&f.path) {
+        Ok(b) => b,
+        Err(d) => return Work::Error(d),
+    };
+    if let Some(s) = skip_by_content(name, &bytes) {
+        return Work::Skipped(s);
+    }
+    let text = String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes));
+    let notices = notices::extract(&text, 64);
+    let is_licence = vendored::is_licence_file(name);
+    let licence_file = if is_licence {
+        match model_files::known_model_licence(&text) {
+            Some((id, who)) => Some((id.to_string(), Some(who))),
+            None => model_files::licence_title(&text).map(|id| (id.to_string(), None)),
+        }
+    } else {
+        None
+    };
+    let licence_id = licence_file.as_ref().map(|(id, _)| id.clone());
+    let signals = (!notices.is_empty() || licence_file.is_some()).then(|| vendored::FileSignals {
+        path: f.path.clone(),
+        notices,
+        licence_file,
+    });
+    let mut refs = Vec::new();
+    if models::is_reference_source(name) {
+        let is_local_dir = |p: &str| tree.has_dir(p.trim_start_matches("./"));
+        models::extract(&f.path, &text, &is_local_dir, &mut refs);
+    }
+    let config = (ext_of(name) == "json" && name.to_ascii_lowercase().contains("config"))
+        .then(|| model_files::parse_config(&f.path, &text));
+    let card = (name.eq_ignore_ascii_case("README.md") || name.eq_ignore_ascii_case("README"))
+        .then(|| model_files::parse_card(&f.path, &text));
+    let mut frameworks = Vec::new();
+    ml_frameworks(&f.path, &text, &mut frameworks);
+    Work::Read(Box::new(Analysis {
+        bytes: bytes.len() as u64,
+        signals,
+        refs,
+        config,
+        card,
+        licence_id,
+        frameworks,
+    }))
+}
+
+/// Below this many files one thread does the work.
+const PARALLEL_MIN_FILES: usize = 512;
+
+/// Analyses files on the available cores (at most 8), in contiguous chunks joined in order, so the
+/// result is the same as a sequential pass.
+fn analyse_all<'a>(tree: &SourceTree, files: &[&'a crate::source::TreeFile]) -> Vec<(&'a str, Work)> {
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
+    if threads <= 1 || files.len() < PARALLEL_MIN_FILES {
+        return files.iter().map(|f| (f.path.as_str(), analyse(tree, f))).collect();
+    }
+    let chunk = files.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || part.iter().map(|f| (f.path.as_str(), analyse(tree, f))).collect::<Vec<_>>())
+            })
+            .collect();
+        let mut out = Vec::with_capacity(files.len());
+        for (h, part) in handles.into_iter().zip(files.chunks(chunk)) {
+            match h.join() {
+                Ok(v) => out.extend(v),
+                // A panic in the analysis is a bug; the files of that chunk are reported, not lost silently.
+                Err(_) => out.extend(part.iter().map(|f| {
+                    (
+                        f.path.as_str(),
+                        Work::Error(
+                            Diagnostic::error(
+                                "provenance-crashed",
+                                "the provenance analysis of this file failed (a bug)",
+                            )
+                            .at(&f.path, None),
+                        ),
+                    )
+                })),
+            }
+        }
+        out
+    })
+}
+
 /// Runs the stage over a walked tree.
 pub fn scan(tree: &SourceTree, opts: &Options) -> Output {
     let mut out = Output::default();
@@ -240,8 +348,9 @@ pub fn scan(tree: &SourceTree, opts: &Options) -> Output {
     let mut local = local::LocalModels::default();
     let mut frameworks = Vec::new();
     let mut all_paths = Vec::new();
-    let is_local_dir = |p: &str| tree.has_dir(p.trim_start_matches("./"));
 
+    // Sequential: what needs no reading, or a bounded header read.
+    let mut candidates: Vec<&crate::source::TreeFile> = Vec::new();
     for f in tree.files() {
         if ig.is_ignored(&f.path) {
             *skipped.entry(Skip::Excluded).or_default() += 1;
@@ -265,45 +374,38 @@ pub fn scan(tree: &SourceTree, opts: &Options) -> Output {
             *skipped.entry(Skip::TooLarge).or_default() += 1;
             continue;
         }
-        let bytes = match tree.read(&f.path) {
-            Ok(b) => b,
-            Err(d) => {
+        candidates.push(f);
+    }
+
+    // Parallel: read and analyse each file (a pure function of its bytes); results keep the file order.
+    for work in analyse_all(&tree, &candidates) {
+        let (path, a) = match work {
+            (_, Work::Error(d)) => {
                 out.diagnostics.push(d);
                 continue;
             }
-        };
-        if let Some(s) = skip_by_content(name, &bytes) {
-            *skipped.entry(s).or_default() += 1;
-            continue;
-        }
-        out.summary.files_scanned += 1;
-        out.summary.bytes_scanned += bytes.len() as u64;
-        let text = String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes));
-        let notices = notices::extract(&text, 64);
-        let licence_file = vendored::is_licence_file(name).then(|| {
-            if let Some((id, who)) = model_files::known_model_licence(&text) {
-                Some((id.to_string(), Some(who)))
-            } else {
-                model_files::licence_title(&text).map(|id| (id.to_string(), None))
+            (_, Work::Skipped(s)) => {
+                *skipped.entry(s).or_default() += 1;
+                continue;
             }
-        });
-        let licence_file = licence_file.flatten();
-        if !notices.is_empty() || licence_file.is_some() {
-            signals.push(vendored::FileSignals { path: f.path.clone(), notices, licence_file });
+            (path, Work::Read(a)) => (path, a),
+        };
+        out.summary.files_scanned += 1;
+        out.summary.bytes_scanned += a.bytes;
+        if let Some(s) = a.signals {
+            signals.push(s);
         }
-        if models::is_reference_source(name) {
-            models::extract(&f.path, &text, &is_local_dir, &mut refs);
+        refs.extend(a.refs);
+        if let Some(c) = a.config {
+            local.add_config(path, c, &mut out.diagnostics);
         }
-        if ext == "json" && name.to_ascii_lowercase().contains("config") {
-            local.config_file(&f.path, &text, &mut out.diagnostics);
+        if let Some(c) = a.card {
+            local.add_card(path, c, &mut out.diagnostics);
         }
-        if name.eq_ignore_ascii_case("README.md") || name.eq_ignore_ascii_case("README") {
-            local.card_file(&f.path, &text, &mut out.diagnostics);
+        if let Some(id) = &a.licence_id {
+            local.add_licence(path, id);
         }
-        if vendored::is_licence_file(name) {
-            local.licence_file(&f.path, &text);
-        }
-        ml_frameworks(&f.path, &text, &mut frameworks);
+        frameworks.extend(a.frameworks);
     }
 
     let own = vendored::own_holder_keys(&signals, &opts.own_holders);
