@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::diff::{ChangeKind, DiffFormat};
 use crate::sbom::Format;
 
 /// sovereign: what is this software made of, under which licences, and from which countries does each
@@ -26,10 +27,23 @@ pub enum Command {
     Scan(ScanArgs),
     /// Explain why a component is attributed to a country, evidence by evidence.
     ///
-    /// Scans SOURCE (as `scan` does, with the same origin options) and prints, for every component
-    /// whose purl matches PURL (exactly, without its version, or as a `*` pattern), its country,
-    /// confidence, organisation and each piece of evidence with its weight and source.
+    /// Scans SOURCE (as `scan` does, with the same origin options) or reads it when it is an SBOM file
+    /// (CycloneDX or SPDX JSON: the evidence it records), and prints, for every component whose purl
+    /// matches PURL (exactly, without its version, or as a `*` pattern), its country, confidence,
+    /// organisation and each piece of evidence with its weight and source.
     Explain(ExplainArgs),
+
+    /// Read an SBOM (CycloneDX 1.4–1.6 JSON or SPDX 2.3 JSON, ours or another tool's) and write it in
+    /// other formats.
+    ///
+    /// Problems found in the input are printed on standard error and kept as diagnostics in the output.
+    Convert(ConvertArgs),
+
+    /// Compare two SBOMs (or sources to scan): components added, removed, upgraded; licence and origin
+    /// changes.
+    ///
+    /// Exit codes: 0 no change of the kinds selected by --fail-on, 1 such changes, 2 an error.
+    Diff(DiffArgs),
 }
 
 /// Options of the origin attribution stage (docs/origin.md).
@@ -64,7 +78,7 @@ pub struct OriginArgs {
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// What to scan: a directory, a local git repository, or a git URL.
+    /// What to explain: an SBOM file, a directory, a local git repository, or a git URL.
     pub source: String,
 
     /// The component: its purl, with or without version, or a pattern with `*`.
@@ -88,13 +102,15 @@ pub struct ScanArgs {
     /// git@host:owner/repo, file://).
     pub source: String,
 
-    /// Write the SBOM to this file (atomically) instead of standard output.
+    /// Write the SBOM to this file (atomically) instead of standard output. With several --format,
+    /// give one -o per format: the first -o is for the first --format, and so on.
     #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    pub output: Vec<PathBuf>,
 
-    /// SBOM format.
-    #[arg(long, value_enum, default_value = "cyclonedx-json")]
-    pub format: Format,
+    /// SBOM format (default cyclonedx-json). Repeat it to write several formats in one run, each paired
+    /// in order with its -o: `--format cyclonedx-json -o app.cdx.json --format spdx-json -o app.spdx.json`.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Vec<Format>,
 
     /// Branch, tag or commit to scan (git sources; a local repository is then cloned into the cache
     /// so your working tree is left alone).
@@ -132,4 +148,79 @@ pub struct ScanArgs {
 
     #[command(flatten)]
     pub origin: OriginArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// The SBOM to read (the format is detected from the content).
+    pub input: PathBuf,
+
+    /// Write to this file (atomically) instead of standard output; one -o per --format, in order.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Vec<PathBuf>,
+
+    /// Output format (default cyclonedx-json); repeat for several, each paired in order with its -o.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Vec<Format>,
+
+    /// Do not print the input's problems on standard error.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier side: an SBOM file (CycloneDX or SPDX JSON), or a directory or git URL to scan.
+    pub old: String,
+
+    /// The later side, like OLD.
+    pub new: String,
+
+    /// How to print the differences.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: DiffFormat,
+
+    /// Write the report to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit with code 1 when a change of one of these kinds is found (comma-separated or repeated).
+    /// `none` always exits 0 (report only).
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "any", value_name = "KINDS")]
+    pub fail_on: Vec<ChangeKind>,
+
+    /// Where clones are cached when a side is a git URL.
+    #[arg(long, env = "SOVEREIGN_CACHE", value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// Why the `--format` / `-o` pairs do not fit.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputsError {
+    #[error("{formats} formats need {formats} `-o` files (one per `--format`, in order); got {outputs}")]
+    Mismatch { formats: usize, outputs: usize },
+    #[error("`{0}` is given as the output of two formats")]
+    SameFile(String),
+}
+
+/// Pairs each `--format` with its `-o` in order. No `--format` means CycloneDX JSON; one format without
+/// `-o` goes to standard output (`None`).
+pub fn output_targets(
+    formats: &[Format],
+    outputs: &[PathBuf],
+) -> Result<Vec<(Format, Option<PathBuf>)>, OutputsError> {
+    let formats = if formats.is_empty() { vec![Format::CyclonedxJson] } else { formats.to_vec() };
+    if outputs.is_empty() && formats.len() == 1 {
+        return Ok(vec![(formats[0], None)]);
+    }
+    if outputs.len() != formats.len() {
+        return Err(OutputsError::Mismatch { formats: formats.len(), outputs: outputs.len() });
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for o in outputs {
+        if !seen.insert(o) {
+            return Err(OutputsError::SameFile(o.display().to_string()));
+        }
+    }
+    Ok(formats.into_iter().zip(outputs.iter().cloned().map(Some)).collect())
 }

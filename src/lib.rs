@@ -5,6 +5,7 @@
 //! [`model::Inventory`], [`enrich`] adds facts, and [`sbom`] writes it out.
 
 pub mod cli;
+pub mod diff;
 pub mod enrich;
 pub mod model;
 pub mod provenance;

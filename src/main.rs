@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 
-use sovereign::cli::{Cli, Command, ExplainArgs, OriginArgs, ScanArgs};
+use sovereign::cli::{Cli, Command, ConvertArgs, DiffArgs, ExplainArgs, OriginArgs, ScanArgs};
 use sovereign::model::{Inventory, Severity};
 use sovereign::util::redact::redact_text;
 
@@ -13,6 +13,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => scan(args),
         Command::Explain(args) => explain(args),
+        Command::Convert(args) => convert(args),
+        Command::Diff(args) => diff(args),
     };
     match result {
         Ok(code) => code,
@@ -43,18 +45,53 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
             history: true,
         },
     };
+    let targets = sovereign::cli::output_targets(&args.format, &args.output)?;
     let outcome = sovereign::scan(&opts)?;
-    let bytes = sovereign::sbom::write(&outcome.inventory, args.format);
-    match &args.output {
-        Some(path) => sovereign::util::atomic::write_atomic(path, &bytes)
-            .with_context(|| format!("cannot write `{}`", path.display()))?,
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(&bytes).and_then(|_| out.flush()).context("cannot write to standard output")?;
-        }
-    }
+    write_sboms(&outcome.inventory, &targets)?;
     if !args.quiet {
         summary(&outcome.inventory, outcome.checkout.cloned);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the inventory in every requested format, each to its file (atomically) or standard output.
+fn write_sboms(
+    inv: &Inventory,
+    targets: &[(sovereign::sbom::Format, Option<std::path::PathBuf>)],
+) -> anyhow::Result<()> {
+    for (format, path) in targets {
+        let bytes = sovereign::sbom::write(inv, *format);
+        write_out(path.as_deref(), &bytes)?;
+    }
+    Ok(())
+}
+
+fn write_out(path: Option<&std::path::Path>, bytes: &[u8]) -> anyhow::Result<()> {
+    match path {
+        Some(path) => sovereign::util::atomic::write_atomic(path, bytes)
+            .with_context(|| format!("cannot write `{}`", path.display())),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(bytes).and_then(|_| out.flush()).context("cannot write to standard output")
+        }
+    }
+}
+
+/// Reads an SBOM file.
+fn read_sbom(path: &std::path::Path) -> anyhow::Result<Inventory> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    Ok(sovereign::sbom::read(&bytes, &path.display().to_string())?)
+}
+
+fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
+    let targets = sovereign::cli::output_targets(&args.format, &args.output)?;
+    let inv = read_sbom(&args.input)?;
+    write_sboms(&inv, &targets)?;
+    if !args.quiet {
+        let mut err = std::io::stderr().lock();
+        for d in inv.diagnostics.iter().filter(|d| d.code.starts_with("sbom-")) {
+            let _ = writeln!(err, "{d}");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -83,19 +120,36 @@ fn origin_options(
 }
 
 fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
-    let opts = sovereign::ScanOptions {
-        source: args.source.clone(),
-        reference: args.reference.clone(),
-        cache_dir: args.cache_dir.clone().unwrap_or_else(sovereign::source::cache_dir_default),
-        progress: false,
-        cargo_metadata: false,
-        origin: origin_options(&args.origin, args.cache_dir.clone())?,
-        provenance: Default::default(),
+    let origin = origin_options(&args.origin, args.cache_dir.clone())?;
+    let path = std::path::Path::new(&args.source);
+    let inventory = if path.is_file() {
+        // A stored SBOM: its recorded evidence explains it. With origin options, attribute again.
+        let mut inv = read_sbom(path)?;
+        let a = &args.origin;
+        let again = a.online
+            || a.curations.is_some()
+            || a.origin_rules.is_some()
+            || a.origin_floor.is_some()
+            || a.attribute_to != sovereign::enrich::origin::AttributeTo::Headquarters;
+        if again {
+            eprintln!("note: origins attributed again from the SBOM's facts with the options given");
+            sovereign::enrich::origin::enrich(&mut inv, &origin);
+        }
+        inv
+    } else {
+        let opts = sovereign::ScanOptions {
+            source: args.source.clone(),
+            reference: args.reference.clone(),
+            cache_dir: args.cache_dir.clone().unwrap_or_else(sovereign::source::cache_dir_default),
+            progress: false,
+            cargo_metadata: false,
+            origin,
+            provenance: Default::default(),
+        };
+        sovereign::scan(&opts)?.inventory
     };
-    let outcome = sovereign::scan(&opts)?;
     let want = args.purl.replace("%40", "@");
-    let matches: Vec<_> = outcome
-        .inventory
+    let matches: Vec<_> = inventory
         .components
         .iter()
         .filter(|c| {
@@ -119,10 +173,37 @@ fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     for c in matches {
         let _ = writeln!(out, "{}", sovereign::enrich::origin::explain(c, args.origin.attribute_to));
     }
-    for d in outcome.inventory.diagnostics.iter().filter(|d| d.code.starts_with("origin-")) {
+    for d in inventory.diagnostics.iter().filter(|d| d.code.starts_with("origin-")) {
         eprintln!("{d}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One side of a diff: an SBOM file, or a source to scan.
+fn diff_side(side: &str, cache_dir: &Option<std::path::PathBuf>) -> anyhow::Result<Inventory> {
+    let path = std::path::Path::new(side);
+    if path.is_file() {
+        return read_sbom(path);
+    }
+    let opts = sovereign::ScanOptions {
+        source: side.to_string(),
+        reference: None,
+        cache_dir: cache_dir.clone().unwrap_or_else(sovereign::source::cache_dir_default),
+        progress: false,
+        cargo_metadata: false,
+        origin: Default::default(),
+        provenance: Default::default(),
+    };
+    Ok(sovereign::scan(&opts)?.inventory)
+}
+
+fn diff(args: DiffArgs) -> anyhow::Result<ExitCode> {
+    let old = diff_side(&args.old, &args.cache_dir)?;
+    let new = diff_side(&args.new, &args.cache_dir)?;
+    let d = sovereign::diff::diff(&old, &new);
+    let text = sovereign::diff::render(&d, args.format, &args.old, &args.new);
+    write_out(args.output.as_deref(), text.as_bytes())?;
+    Ok(if d.fails(&args.fail_on) { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 fn summary(inv: &Inventory, cloned: bool) {

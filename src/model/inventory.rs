@@ -1,8 +1,8 @@
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Component, Diagnostic, ProvenanceSummary};
+use super::{Component, Diagnostic, Ecosystem, ProvenanceSummary};
 
 /// How one component depends on another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -63,22 +63,22 @@ impl Inventory {
     /// and sorted (dangling edges dropped with a diagnostic), diagnostics sorted. Running it twice changes
     /// nothing; every writer calls it so output is deterministic.
     pub fn normalize(&mut self) {
-        let mut by_id: BTreeMap<String, Component> = BTreeMap::new();
-        for c in std::mem::take(&mut self.components) {
-            match by_id.get_mut(&c.id) {
-                Some(existing) => existing.merge(c),
-                None => {
-                    by_id.insert(c.id.clone(), c);
-                }
+        // In place (a stable sort, then each run of one id merged into its first record, in order), so a
+        // large imported inventory is never held twice.
+        self.components.sort_by(|a, b| a.id.cmp(&b.id));
+        self.components.dedup_by(|later, first| {
+            if later.id != first.id {
+                return false;
             }
-        }
-        for c in by_id.values_mut() {
+            first.merge(std::mem::replace(later, Component::new(Ecosystem::Generic, "", None)));
+            true
+        });
+        for c in &mut self.components {
             c.found_in.sort();
             c.hashes.sort();
             c.occurrences.sort();
             c.occurrences.dedup();
         }
-        self.components = by_id.into_values().collect();
         let ids: BTreeSet<&str> = self.components.iter().map(|c| c.id.as_str()).collect();
         let mut edges = BTreeSet::new();
         let mut dangling = 0usize;

@@ -9,9 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{json, Map, Value};
 
 use super::{content_uuid, iri_url};
-use crate::model::{
-    Component, ComponentKind, Evidence, Inventory, ModelFacts, OrganisationRef, Scope, SourceKind,
-};
+use crate::model::{Component, ComponentKind, Inventory, ModelFacts, OrganisationRef, Scope, SourceKind};
 use crate::util::time::{document_epoch, rfc3339};
 
 /// The bom-ref of the scanned subject in `metadata.component`.
@@ -45,16 +43,21 @@ pub fn to_value(inv: &Inventory) -> Value {
         meta.insert("properties".into(), Value::Array(diag_props));
     }
 
-    let components: Vec<Value> =
-        inv.components.iter().map(|c| with_provenance(inv, c, component(c))).collect();
+    let components =
+        Value::Array(inv.components.iter().map(|c| with_provenance(inv, c, component(c))).collect());
+    let dependencies = Value::Array(dependencies(inv));
+    // The serial number is derived from what the document says (everything but the timestamp), so a
+    // document read back and written again keeps its serial number.
+    let part = |k: &str| meta.get(k).cloned().unwrap_or(Value::Null);
+    let serial = content_uuid(&[&part("component"), &part("properties"), &components, &dependencies]);
     json!({
         "bomFormat": "CycloneDX",
         "specVersion": "1.6",
-        "serialNumber": format!("urn:uuid:{}", content_uuid(inv)),
+        "serialNumber": format!("urn:uuid:{serial}"),
         "version": 1,
         "metadata": Value::Object(meta),
         "components": components,
-        "dependencies": dependencies(inv),
+        "dependencies": dependencies,
     })
 }
 
@@ -171,7 +174,7 @@ fn author(a: &str) -> Value {
     json!({"name": a.trim()})
 }
 
-fn external_references(comp: &Component) -> Vec<Value> {
+pub(crate) fn external_references(comp: &Component) -> Vec<Value> {
     let mut refs = Vec::new();
     let mut seen = BTreeSet::new();
     let mut push = |ty: &str, url: &str, refs: &mut Vec<Value>| {
@@ -198,7 +201,7 @@ fn external_references(comp: &Component) -> Vec<Value> {
     refs
 }
 
-fn properties(comp: &Component) -> Vec<Value> {
+pub(crate) fn properties(comp: &Component) -> Vec<Value> {
     let mut p = vec![
         prop("sovereign:ecosystem", comp.ecosystem.as_str()),
         prop("sovereign:kind", comp.kind.as_str()),
@@ -247,12 +250,16 @@ fn properties(comp: &Component) -> Vec<Value> {
     }
     if let Some(org) = &comp.origin.organisation {
         p.push(prop("sovereign:origin:organisation", &org.name));
+        p.push(prop("sovereign:origin:organisation-country", &org.country));
+        if let Some(u) = &org.url {
+            p.push(prop("sovereign:origin:organisation-url", u));
+        }
         if let Some(pc) = &org.parent_country {
             p.push(prop("sovereign:origin:parent-country", pc));
         }
     }
     for e in &comp.origin.evidence {
-        p.push(prop("sovereign:origin:evidence", &evidence_text(e)));
+        p.push(prop("sovereign:origin:evidence", &crate::enrich::origin::evidence_text(e)));
     }
     for (k, v) in &comp.properties {
         p.push(prop(&format!("sovereign:{k}"), v));
@@ -273,19 +280,7 @@ fn supplier(org: &OrganisationRef) -> Value {
     Value::Object(s)
 }
 
-/// One evidence as a property value: `kind | value | country | weight | source` (docs/origin.md).
-fn evidence_text(e: &Evidence) -> String {
-    let kind =
-        serde_json::to_value(e.kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
-    let mut cc = e.country.clone().unwrap_or_else(|| "none".into());
-    if let Some(pc) = &e.parent_country {
-        cc.push_str(&format!(" (parent {pc})"));
-    }
-    let weak = if e.weak { " (weak)" } else { "" };
-    format!("{kind} | {} | {cc} | {:.2}{weak} | {}", e.value, e.weight, e.source)
-}
-
-fn dependencies(inv: &Inventory) -> Vec<Value> {
+pub(crate) fn dependencies(inv: &Inventory) -> Vec<Value> {
     let mut graph: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     let mut has_parent: BTreeSet<&str> = BTreeSet::new();
     for c in &inv.components {

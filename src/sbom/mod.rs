@@ -1,6 +1,15 @@
 //! SBOM formats: one conversion module per format, from the one model.
 
 pub mod cyclonedx;
+pub mod cyclonedx_read;
+pub mod import;
+mod props;
+mod provenance_read;
+pub mod spdx;
+pub mod spdx3;
+pub mod spdx_read;
+
+pub use import::{read, ReadError};
 
 use sha2::{Digest, Sha256};
 
@@ -12,21 +21,32 @@ pub enum Format {
     /// CycloneDX 1.6 JSON
     #[value(name = "cyclonedx-json")]
     CyclonedxJson,
+    /// SPDX 2.3 JSON
+    #[value(name = "spdx-json")]
+    SpdxJson,
+    /// SPDX 3.0.1 JSON-LD
+    #[value(name = "spdx3-json")]
+    Spdx3Json,
 }
 
 /// Serialises an inventory (already normalised) in a format, deterministically.
 pub fn write(inv: &Inventory, format: Format) -> Vec<u8> {
     match format {
         Format::CyclonedxJson => cyclonedx::to_bytes(inv),
+        Format::SpdxJson => spdx::to_bytes(inv),
+        Format::Spdx3Json => spdx3::to_bytes(inv),
     }
 }
 
-/// A UUID-shaped identifier derived from content, so the same inventory always gets the same one.
-pub fn content_uuid(inv: &Inventory) -> String {
+/// A UUID-shaped identifier derived from the parts of a written document (everything but its timestamp
+/// and the identifier itself), so the same content always gets the same one, and a document read back and
+/// written again keeps it.
+pub fn content_uuid(parts: &[&serde_json::Value]) -> String {
     let mut h = Sha256::new();
-    h.update(serde_json::to_vec(&inv.subject).unwrap_or_default());
-    h.update(serde_json::to_vec(&inv.components).unwrap_or_default());
-    h.update(serde_json::to_vec(&inv.edges).unwrap_or_default());
+    for p in parts {
+        h.update(serde_json::to_vec(p).unwrap_or_default());
+        h.update([0u8]);
+    }
     let d = h.finalize();
     let mut b = [0u8; 16];
     b.copy_from_slice(&d[..16]);

@@ -62,3 +62,65 @@ fn unwritable_output_is_an_error_with_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: cannot write"));
 }
+
+#[test]
+fn several_formats_in_one_run_each_to_its_file() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path(), &[("Cargo.toml", "[package]\nname = \"d\"\nversion = \"0.1.0\"\n")]);
+    let cache = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let p = |n: &str| out.path().join(n).to_str().unwrap().to_string();
+    let src = dir.path().to_str().unwrap();
+    let r = run(
+        &[
+            "scan",
+            src,
+            "--quiet",
+            "--format",
+            "spdx-json",
+            "-o",
+            &p("a.spdx.json"),
+            "--format",
+            "cyclonedx-json",
+            "-o",
+            &p("a.cdx.json"),
+        ],
+        cache.path(),
+    );
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let spdx: serde_json::Value = serde_json::from_slice(&std::fs::read(p("a.spdx.json")).unwrap()).unwrap();
+    let cdx: serde_json::Value = serde_json::from_slice(&std::fs::read(p("a.cdx.json")).unwrap()).unwrap();
+    assert_eq!(spdx["spdxVersion"], "SPDX-2.3", "the first -o goes with the first --format");
+    assert_eq!(cdx["bomFormat"], "CycloneDX");
+    // One format without -o: standard output.
+    let r = run(&["scan", src, "--quiet", "--format", "spdx-json"], cache.path());
+    assert!(String::from_utf8_lossy(&r.stdout).contains("\"spdxVersion\": \"SPDX-2.3\""));
+    // Formats and files that do not pair up are an error before anything is scanned.
+    for args in [
+        vec!["scan", src, "--format", "spdx-json", "--format", "cyclonedx-json"],
+        vec!["scan", src, "--format", "spdx-json", "--format", "cyclonedx-json", "-o", "x.json"],
+        vec!["scan", src, "-o", "a.json", "-o", "b.json"],
+    ] {
+        let r = run(&args, cache.path());
+        assert_eq!(r.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert!(err.contains("`-o` files (one per `--format`, in order)"), "{err}");
+    }
+    let r = run(
+        &[
+            "scan",
+            src,
+            "--format",
+            "spdx-json",
+            "-o",
+            &p("same"),
+            "--format",
+            "cyclonedx-json",
+            "-o",
+            &p("same"),
+        ],
+        cache.path(),
+    );
+    assert_eq!(r.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&r.stderr).contains("is given as the output of two formats"));
+}

@@ -2,7 +2,11 @@
 
 mod cargo;
 mod cli;
+mod diff;
 mod git;
+mod import;
 mod origin;
+mod origin_online;
 mod provenance;
+mod spdx;
 mod support;

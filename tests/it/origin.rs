@@ -35,6 +35,7 @@ fn component(purl: &str) -> Component {
         "pypi" => Ecosystem::Pypi,
         "cargo" => Ecosystem::Cargo,
         "huggingface" => Ecosystem::Huggingface,
+        "generic" => Ecosystem::Generic,
         other => panic!("no ecosystem for {other}"),
     };
     let mut c =
@@ -166,6 +167,39 @@ fn mirrors_and_generic_hosts_say_nothing() {
     assert_eq!(o.evidence.len(), 1, "{o:#?}");
     assert_eq!(o.evidence[0].country, None);
     assert!(o.evidence[0].source.contains("mirrors_not_origin"));
+    // Registry download hosts name nobody, even those on an organisation's domain.
+    for u in [
+        "https://repo.maven.apache.org/maven2/a/b/1/b-1.jar",
+        "https://proxy.golang.org/x/@v/v1.zip",
+        "https://files.pythonhosted.org/packages/x.whl",
+        "https://pypi.python.org/packages/x.tar.gz",
+        "https://registry.npmjs.org/x/-/x-1.tgz",
+    ] {
+        let mut c = component("pkg:generic/x@1");
+        c.source = Some(sovereign::model::SourceKind::Url { url: u.into() });
+        assert!(origin::attribute(kb, &c, AttributeTo::Headquarters, kb.floor).evidence.is_empty(), "{u}");
+    }
+    // A direct download from a known owner's repository names it.
+    let mut c = component("pkg:generic/x@1");
+    c.source = Some(sovereign::model::SourceKind::Url {
+        url: "https://github.com/alibaba/nacos/archive/refs/tags/2.4.0.tar.gz".into(),
+    });
+    assert_eq!(origin::attribute(kb, &c, AttributeTo::Headquarters, kb.floor).country.as_deref(), Some("CN"));
+    // Pages on big platforms that host everybody's content do not name the platform.
+    for h in [
+        "https://sites.google.com/view/someone",
+        "https://apps.apple.com/app/id123",
+        "https://blog.naver.com/someone",
+        "https://dev.azure.com/someorg/proj",
+        "https://bucket.s3.us-west-2.amazonaws.com/x.tgz",
+        "https://marketplace.visualstudio.com/items?itemName=x.y",
+        "https://deno.land/x/oak",
+    ] {
+        let mut c = component("pkg:npm/x@1.0.0");
+        c.homepage = Some(h.into());
+        let o = origin::attribute(kb, &c, AttributeTo::Headquarters, kb.floor);
+        assert!(o.evidence.iter().all(|e| e.organisation.is_none()), "{h}: {o:#?}");
+    }
     // docs.rs, .rs, .ai and .io carry nothing either.
     for h in [
         "https://docs.rs/x",
@@ -417,4 +451,109 @@ fn user_rules_extend_the_knowledge_base() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("origin: NO, confidence 0.85"), "{stdout}");
     assert!(stdout.contains("organisation: Serde Org (headquarters NO"), "{stdout}");
+}
+
+#[test]
+fn corpus_attributions_are_all_backed_by_strong_evidence() {
+    let Some(corpus) = support::corpus("corpus_attributions_are_all_backed_by_strong_evidence") else {
+        return;
+    };
+    for dir in ["rust/astral-sh__uv", "rust/BurntSushi__ripgrep"] {
+        let inv = support::scan_dir(&corpus.join(dir));
+        let mut attributed = 0;
+        for c in &inv.components {
+            if let Some(cc) = &c.origin.country {
+                attributed += 1;
+                assert!(
+                    c.origin.evidence.iter().any(|e| !e.weak && e.country.as_deref() == Some(cc.as_str())),
+                    "{}: {:#?}",
+                    c.id,
+                    c.origin
+                );
+                assert!(c.origin.confidence >= 0.6);
+                assert!(c.origin.organisation.is_some(), "{}", c.id);
+            }
+        }
+        let by = |n: &str| inv.components.iter().find(|c| c.name == n);
+        for individual in ["serde", "regex-automata", "memchr", "tokio", "clap"] {
+            if let Some(c) = by(individual) {
+                // regex-automata and memchr are BurntSushi's (repository not in a lockfile); tokio, clap,
+                // serde have no organisation: nothing names a country offline.
+                assert_eq!(c.origin.country, None, "{}", c.id);
+            }
+        }
+        eprintln!("{dir}: {attributed} of {} components attributed", inv.components.len());
+        let doc = support::cdx(&inv);
+        support::validate_cdx(&doc, "corpus_attributions_are_all_backed_by_strong_evidence");
+    }
+}
+
+#[test]
+fn stored_sbom_keeps_the_evidence_and_explain_reads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    rust_project(dir.path());
+    let inv = support::scan_dir(dir.path());
+    for format in [sovereign::sbom::Format::CyclonedxJson, sovereign::sbom::Format::SpdxJson] {
+        let bytes = sovereign::sbom::write(&inv, format);
+        let back = sovereign::sbom::read(&bytes, "stored.json").unwrap();
+        for (a, b) in inv.components.iter().zip(&back.components) {
+            assert_eq!(a.origin.country, b.origin.country, "{format:?} {}", a.id);
+            assert_eq!(a.origin.basis, b.origin.basis, "{format:?} {}", a.id);
+            assert_eq!(a.origin.evidence.len(), b.origin.evidence.len(), "{format:?} {}", a.id);
+            for (x, y) in a.origin.evidence.iter().zip(&b.origin.evidence) {
+                assert_eq!((x.kind, &x.value, &x.country, x.weak), (y.kind, &y.value, &y.country, y.weak));
+                assert!((x.weight - y.weight).abs() < 0.005);
+                assert_eq!(x.source, y.source);
+            }
+            let (oa, ob) = (a.origin.organisation.as_ref(), b.origin.organisation.as_ref());
+            assert_eq!(oa.map(|o| (&o.name, &o.country, &o.url)), ob.map(|o| (&o.name, &o.country, &o.url)));
+        }
+        assert!(back.diagnostics.iter().all(|d| d.code != "sbom-invalid-property"), "{:?}", back.diagnostics);
+    }
+    let cache = tempfile::tempdir().unwrap();
+    let sbom = cache.path().join("stored.cdx.json");
+    std::fs::write(&sbom, sovereign::sbom::write(&inv, sovereign::sbom::Format::CyclonedxJson)).unwrap();
+    let out = support::run(&["explain", sbom.to_str().unwrap(), "pkg:cargo/windows-sys"], cache.path());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("origin: US, confidence 0.85"), "{stdout}");
+    assert!(stdout.contains("organisation: Microsoft"), "{stdout}");
+    assert!(stdout.contains("crate windows-sys -> US weight 0.85"), "{stdout}");
+    // With origin options, the SBOM's facts are attributed again (here: a curation).
+    let cur = cache.path().join("c.yaml");
+    std::fs::write(
+        &cur,
+        "curations:\n  - {purl: \"pkg:cargo/windows-sys\", country: IE, reason: Built in Dublin.}\n",
+    )
+    .unwrap();
+    let out = support::run(
+        &["explain", sbom.to_str().unwrap(), "pkg:cargo/windows-sys", "--curations", cur.to_str().unwrap()],
+        cache.path(),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("origin: IE (curated"), "{stdout}");
+}
+
+#[test]
+fn evidence_text_round_trips_even_with_separators_inside() {
+    use sovereign::enrich::origin::{evidence_text, parse_evidence_text};
+    use sovereign::model::{Evidence, EvidenceKind};
+    let e = Evidence {
+        kind: EvidenceKind::MaintainerLocation,
+        value: "GitHub profile x location \"Seoul | Remote\"".into(),
+        country: Some("KR".into()),
+        weight: 0.71,
+        source: "https://api.github.com/users/x | cached".into(),
+        weak: false,
+        organisation: None,
+        parent_country: Some("US".into()),
+    };
+    let text = evidence_text(&e);
+    assert_eq!(
+        text,
+        "maintainer-location | GitHub profile x location \"Seoul | Remote\" | KR (parent US) | 0.71 | https://api.github.com/users/x | cached"
+    );
+    assert_eq!(parse_evidence_text(&text), Some(e));
+    assert_eq!(parse_evidence_text("nonsense"), None);
+    assert_eq!(parse_evidence_text("code-host | x | none | 0.00 (weak) | s").unwrap().country, None);
 }

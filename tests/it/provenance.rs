@@ -652,3 +652,53 @@ fn large_trees_are_analysed_in_parallel_with_the_same_result() {
     let json = |i: &Inventory| serde_json::to_string(i).unwrap();
     assert!(json(&inv) == json(&again), "two scans differ");
 }
+
+#[test]
+fn provenance_survives_a_cyclonedx_round_trip() {
+    let dir = project(true);
+    let inv = support::scan_dir(dir.path());
+    let first = sovereign::sbom::write(&inv, sovereign::sbom::Format::CyclonedxJson);
+    let back = sovereign::sbom::read(&first, "entry.cdx.json").expect("read back");
+    assert_eq!(back.provenance, inv.provenance);
+    for id in [
+        "local:ml-model:model",
+        "local:vendored-source:src/vision",
+        "pkg:huggingface/Qwen/Qwen2.5-VL-7B-Instruct",
+    ] {
+        let (a, b) = (by_id(&inv, id), by_id(&back, id));
+        assert_eq!(
+            (&a.occurrences, &a.copyrights, &a.model),
+            (&b.occurrences, &b.copyrights, &b.model),
+            "{id}"
+        );
+    }
+    let second = sovereign::sbom::write(&back, sovereign::sbom::Format::CyclonedxJson);
+    let strip = |b: &[u8]| {
+        String::from_utf8_lossy(b)
+            .lines()
+            .filter(|l| !l.contains("\"timestamp\""))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert!(strip(&first) == strip(&second), "bytes differ after a round trip");
+}
+
+#[test]
+fn spdx_records_model_lineage_as_descendant_of() {
+    let dir = project(true);
+    let inv = support::scan_dir(dir.path());
+    let bytes = sovereign::sbom::write(&inv, sovereign::sbom::Format::SpdxJson);
+    let doc: Value = serde_json::from_slice(&bytes).unwrap();
+    support::validate("spdx-2.3.schema.json", &doc, "spdx_records_model_lineage_as_descendant_of");
+    let lineage: Vec<&Value> = doc["relationships"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["relationshipType"] == "DESCENDANT_OF")
+        .collect();
+    assert_eq!(lineage.len(), 1, "{lineage:?}");
+    assert_eq!(lineage[0]["comment"], "base model (finetune)");
+    let back = sovereign::sbom::read(&bytes, "entry.spdx.json").expect("read back");
+    let facts = by_id(&back, "local:ml-model:model").model.clone().unwrap_or_default();
+    assert_eq!(facts.base_models, by_id(&inv, "local:ml-model:model").model.clone().unwrap().base_models);
+}

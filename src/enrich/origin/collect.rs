@@ -2,7 +2,10 @@
 
 use crate::model::{Component, Ecosystem, Evidence, EvidenceKind, SourceKind};
 
-use super::kb::{glob_lookup, name_norm, pypi_norm, IdRef, KnowledgeBase};
+use super::kb::{glob_lookup, pypi_norm, IdRef, KnowledgeBase};
+pub use super::people::{
+    author_evidence, copyright_evidence, email_evidence, model_family_evidence, name_evidence, split_author,
+};
 
 /// Builds the evidence that a known organisation publishes the component.
 pub fn org_evidence(kb: &KnowledgeBase, kind: EvidenceKind, value: String, r: IdRef, base: f64) -> Evidence {
@@ -31,7 +34,13 @@ pub fn org_evidence(kb: &KnowledgeBase, kind: EvidenceKind, value: String, r: Id
     }
 }
 
-fn weak(kind: EvidenceKind, value: String, country: Option<String>, weight: f64, source: String) -> Evidence {
+pub(super) fn weak(
+    kind: EvidenceKind,
+    value: String,
+    country: Option<String>,
+    weight: f64,
+    source: String,
+) -> Evidence {
     Evidence {
         kind,
         value,
@@ -61,9 +70,10 @@ pub fn collect(kb: &KnowledgeBase, c: &Component) -> Vec<Evidence> {
     }
     match &c.source {
         Some(SourceKind::Git { url, .. }) => urls.push((url, false)),
-        Some(SourceKind::Url { url }) | Some(SourceKind::Registry { url: Some(url) }) => {
-            urls.push((url, true))
-        }
+        // A direct download names its host and owner like a repository does (a mirror says nothing);
+        // an alternative registry's URL only tells whether it is a mirror.
+        Some(SourceKind::Url { url }) => urls.push((url, false)),
+        Some(SourceKind::Registry { url: Some(url) }) => urls.push((url, true)),
         _ => {}
     }
     for (u, download) in urls {
@@ -315,7 +325,7 @@ fn host_owner(kb: &KnowledgeBase, host: &str, owner: &str, seen_in: &str, ev: &m
 fn url_evidence(kb: &KnowledgeBase, raw: &str, download: bool, ev: &mut Vec<Evidence>) {
     let w = kb.w();
     let Some((host, path)) = split_url(raw) else { return };
-    if kb.mirrors.contains(&host) || kb.mirrors.iter().any(|m| host.ends_with(&format!(".{m}"))) {
+    if in_set(&kb.mirrors, &host) {
         ev.push(Evidence {
             kind: EvidenceKind::CodeHost,
             value: host.clone(),
@@ -370,9 +380,7 @@ fn url_evidence(kb: &KnowledgeBase, raw: &str, download: bool, ev: &mut Vec<Evid
         github_owner(kb, user, "GitHub Pages site", ev);
         return;
     }
-    if kb.hosts_no_signal.contains(&host)
-        || kb.hosts_no_signal.iter().any(|h| host.ends_with(&format!(".{h}")))
-    {
+    if in_set(&kb.hosts_no_signal, &host) {
         return;
     }
     domain_evidence(kb, &host, EvidenceKind::WebDomain, ev);
@@ -380,14 +388,28 @@ fn url_evidence(kb: &KnowledgeBase, raw: &str, download: bool, ev: &mut Vec<Evid
 
 /// A web site's host: an organisation's web domain, else its ccTLD (weak).
 pub fn web_evidence(kb: &KnowledgeBase, host: &str, ev: &mut Vec<Evidence>) {
-    if kb.hosts_no_signal.contains(host) {
+    if in_set(&kb.hosts_no_signal, host) {
         return;
     }
     domain_evidence(kb, host, EvidenceKind::WebDomain, ev);
 }
 
+/// Whether `host` or one of its parent domains is in the set (no allocation).
+fn in_set(set: &std::collections::HashSet<String>, host: &str) -> bool {
+    let mut h = host;
+    loop {
+        if set.contains(h) {
+            return true;
+        }
+        match h.split_once('.') {
+            Some((_, rest)) if rest.contains('.') => h = rest,
+            _ => return false,
+        }
+    }
+}
+
 /// An organisation's domain, else the country of its ccTLD (weak).
-fn domain_evidence(kb: &KnowledgeBase, domain: &str, kind: EvidenceKind, ev: &mut Vec<Evidence>) {
+pub(super) fn domain_evidence(kb: &KnowledgeBase, domain: &str, kind: EvidenceKind, ev: &mut Vec<Evidence>) {
     let w = kb.w();
     let (index, base) = if kind == EvidenceKind::EmailDomain {
         (&kb.email_domains, w.org_email_domain)
@@ -428,117 +450,6 @@ pub fn country_tld(kb: &KnowledgeBase, tld: &str) -> Option<String> {
         return None;
     }
     kb.cctld.get(tld).cloned()
-}
-
-/// `Name <mail@host>` (Cargo, npm, PyPI style) → e-mail domain and name evidence.
-pub fn author_evidence(kb: &KnowledgeBase, author: &str, ev: &mut Vec<Evidence>) {
-    let (name, email) = split_author(author);
-    if let Some(email) = email {
-        email_evidence(kb, &email, ev);
-    }
-    if let Some(name) = name {
-        name_evidence(kb, &name, EvidenceKind::KnownOrganisation, "author", ev);
-    }
-}
-
-/// An e-mail address: an organisation's domain (strong), a national consumer mailbox or a ccTLD (weak);
-/// global providers and no-reply addresses say nothing.
-pub fn email_evidence(kb: &KnowledgeBase, email: &str, ev: &mut Vec<Evidence>) {
-    let Some((_, domain)) = email.rsplit_once('@') else { return };
-    let domain = domain.trim().trim_end_matches('.').to_lowercase();
-    if domain.is_empty()
-        || domain.len() > 253
-        || kb.global_email.contains(&domain)
-        || domain.ends_with("noreply.github.com")
-    {
-        return;
-    }
-    if let Some(cc) = kb.consumer_email.get(&domain).cloned().or_else(|| {
-        kb.consumer_email_patterns
-            .iter()
-            .find(|(pre, post, _)| domain.starts_with(pre.as_str()) && domain.ends_with(post.as_str()))
-            .map(|x| x.2.clone())
-    }) {
-        ev.push(weak(
-            EvidenceKind::EmailDomain,
-            domain.clone(),
-            Some(cc.clone()),
-            kb.w().consumer_email,
-            format!(
-                "rules/origins/signals.yaml: national consumer mailbox provider ({cc}); a person's signal"
-            ),
-        ));
-        return;
-    }
-    domain_evidence(kb, &domain, EvidenceKind::EmailDomain, ev);
-}
-
-/// A copyright holder (or author name) that is a known organisation's name or alias.
-pub fn name_evidence(kb: &KnowledgeBase, raw: &str, kind: EvidenceKind, what: &str, ev: &mut Vec<Evidence>) {
-    let n = name_norm(&holder(raw));
-    if n.is_empty() {
-        return;
-    }
-    for r in kb.names.get(&n).into_iter().flatten() {
-        ev.push(org_evidence(kb, kind, format!("{what} {}", raw.trim()), *r, kb.w().org_name));
-    }
-}
-
-/// Copyright holders (from licence or notice texts) → evidence; one per holder that names a known
-/// organisation.
-pub fn copyright_evidence(kb: &KnowledgeBase, holders: &[String]) -> Vec<Evidence> {
-    let mut ev = Vec::new();
-    for h in holders {
-        name_evidence(kb, h, EvidenceKind::CopyrightHolder, "copyright holder", &mut ev);
-    }
-    dedup(ev)
-}
-
-/// A transformers `model_type` → its family developer (a weak hint: architecture is not weights).
-pub fn model_family_evidence(kb: &KnowledgeBase, model_type: &str) -> Option<Evidence> {
-    let (dev, cc) = kb.model_types.get(&model_type.to_lowercase())?;
-    Some(weak(
-        EvidenceKind::ModelFamily,
-        format!("model_type {model_type}"),
-        Some(cc.clone()),
-        kb.w().model_family,
-        format!("rules/origins/signals.yaml: model family of {dev}; architecture, not weight lineage"),
-    ))
-}
-
-/// Strips `Copyright`, `(c)`, `©`, years and `All rights reserved` from a holder statement.
-fn holder(s: &str) -> String {
-    let mut t = s.trim().to_string();
-    for p in ["SPDX-FileCopyrightText:", "Copyright", "copyright", "(c)", "(C)", "©"] {
-        t = t.replace(p, " ");
-    }
-    let t = t.split(" All rights").next().unwrap_or("").to_string();
-    t.split_whitespace()
-        .filter(|w| !w.trim_matches(|c: char| c == ',' || c == '-').chars().all(|c| c.is_ascii_digit()))
-        .collect::<Vec<_>>()
-        .join(" ")
-        .trim_matches(|c: char| c == ',' || c == '.' || c.is_whitespace())
-        .to_string()
-}
-
-/// `Name <email> (url)` → (name, email).
-pub fn split_author(a: &str) -> (Option<String>, Option<String>) {
-    let a = a.trim();
-    if let (Some(lt), Some(gt)) = (a.find('<'), a.rfind('>')) {
-        if lt < gt {
-            let name = a[..lt].trim();
-            let email = a[lt + 1..gt].trim();
-            return (
-                (!name.is_empty()).then(|| name.to_string()),
-                email.contains('@').then(|| email.to_string()),
-            );
-        }
-    }
-    if a.contains('@') && !a.contains(' ') {
-        return (None, Some(a.to_string()));
-    }
-    let name = a.split(" (").next().unwrap_or(a).trim();
-    ((!name.is_empty()).then(|| name.to_string()), None)
 }
 
 /// Host (lower case, no `www.`) and path of a URL in any of the forms manifests use: `https://`,

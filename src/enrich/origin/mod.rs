@@ -15,10 +15,12 @@ pub mod curation;
 pub mod gazetteer;
 pub mod github;
 pub mod kb;
+mod normalise;
+mod people;
 
 use std::path::PathBuf;
 
-use crate::model::{Component, Diagnostic, Inventory, Origin};
+use crate::model::{Component, Diagnostic, Evidence, EvidenceKind, Inventory, Origin};
 
 pub use combine::AttributeTo;
 pub use curation::Curations;
@@ -112,6 +114,57 @@ pub fn enrich(inv: &mut Inventory, opts: &OriginOptions) {
         diags.extend(client.into_diagnostics());
     }
     inv.diagnostics.extend(diags);
+}
+
+/// One evidence as text (the CycloneDX `sovereign:origin:evidence` property and SPDX annotation):
+/// `kind | value | country [(parent XX)] | weight [(weak)] | source`.
+pub fn evidence_text(e: &Evidence) -> String {
+    let kind =
+        serde_json::to_value(e.kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+    let mut cc = e.country.clone().unwrap_or_else(|| "none".into());
+    if let Some(pc) = &e.parent_country {
+        cc.push_str(&format!(" (parent {pc})"));
+    }
+    let weak = if e.weak { " (weak)" } else { "" };
+    format!("{kind} | {} | {cc} | {:.2}{weak} | {}", e.value, e.weight, e.source)
+}
+
+/// Parses [`evidence_text`] back (the value and the source may themselves contain ` | `). The
+/// organisation name is not part of the text and comes back as `None`.
+pub fn parse_evidence_text(s: &str) -> Option<Evidence> {
+    let parts: Vec<&str> = s.split(" | ").collect();
+    let kind: EvidenceKind =
+        serde_json::from_value(serde_json::Value::String(parts.first()?.to_string())).ok()?;
+    let is_cc = |t: &str| t.len() == 2 && t.chars().all(|c| c.is_ascii_uppercase());
+    for i in 2..parts.len().saturating_sub(2) {
+        let (cc_part, w_part) = (parts[i], parts[i + 1]);
+        let (cc, parent) = match cc_part.split_once(" (parent ") {
+            Some((cc, rest)) => (cc, rest.strip_suffix(')').filter(|p| is_cc(p))),
+            None => (cc_part, None),
+        };
+        if !(is_cc(cc) || cc == "none") {
+            continue;
+        }
+        let (w, weak) = match w_part.strip_suffix(" (weak)") {
+            Some(w) => (w, true),
+            None => (w_part, false),
+        };
+        let Ok(weight) = w.parse::<f64>() else { continue };
+        if !(0.0..=1.0).contains(&weight) {
+            continue;
+        }
+        return Some(Evidence {
+            kind,
+            value: parts[1..i].join(" | "),
+            country: (cc != "none").then(|| cc.to_string()),
+            weight,
+            source: parts[i + 2..].join(" | "),
+            weak,
+            organisation: None,
+            parent_country: parent.map(str::to_string),
+        });
+    }
+    None
 }
 
 /// A human explanation of a component's origin, evidence by evidence (`sovereign explain`).
