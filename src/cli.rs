@@ -44,6 +44,14 @@ pub enum Command {
     ///
     /// Exit codes: 0 no change of the kinds selected by --fail-on, 1 such changes, 2 an error.
     Diff(DiffArgs),
+
+    /// Judge a submission (a fresh scan of SOURCE, or a stored SBOM file) against a policy.
+    ///
+    /// Exit codes: 0 the policy passes, 1 a finding at error severity, 2 an error.
+    Check(CheckArgs),
+    /// Work with policy files: validate them, print their JSON Schema, simulate them over SBOMs.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
 }
 
 /// Options of the origin attribution stage (docs/origin.md).
@@ -94,6 +102,81 @@ pub struct ExplainArgs {
 
     #[command(flatten)]
     pub origin: OriginArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// What to judge: a directory, a local git repository or a git URL (scanned), or a CycloneDX JSON
+    /// SBOM file (read as it is).
+    pub source: String,
+
+    /// The policy file (YAML; see docs/policy.md).
+    #[arg(long, value_name = "FILE")]
+    pub policy: PathBuf,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: crate::report::Format,
+
+    /// Write the report to this file (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Branch, tag or commit to scan (git sources).
+    #[arg(long = "ref", value_name = "REV")]
+    pub reference: Option<String>,
+
+    /// Where clones are cached. Default: $XDG_CACHE_HOME/sovereign or ~/.cache/sovereign.
+    #[arg(long, env = "SOVEREIGN_CACHE", value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+
+    /// The day waiver expiry dates are compared with (YYYY-MM-DD). Default: today (UTC).
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
+
+    /// No progress bar and no summary on standard error.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Check policy files (and what they extend) and list every problem with its place.
+    ///
+    /// Exit codes: 0 every file is valid, 2 a problem was found.
+    Validate {
+        /// Policy files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Print the JSON Schema of policy files (for editors).
+    Schema,
+    /// Judge many SBOMs under several policies: pass and fail counts per policy, how often each rule
+    /// fires, the components causing most failures, and the submissions whose verdict flips.
+    Simulate(SimulateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// A policy file; give `--policy` once per policy to compare.
+    #[arg(long = "policy", value_name = "FILE", required = true)]
+    pub policies: Vec<PathBuf>,
+
+    /// CycloneDX JSON SBOM files, one per submission.
+    #[arg(required = true, value_name = "SBOM")]
+    pub sboms: Vec<PathBuf>,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: crate::report::simulation::SimFormat,
+
+    /// Write the report to this file (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// The day waiver expiry dates are compared with (YYYY-MM-DD). Default: today (UTC).
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
 }
 
 #[derive(Debug, Args)]

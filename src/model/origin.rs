@@ -73,6 +73,10 @@ pub struct Origin {
     /// How the country was decided: `evidence`, `curation`; absent when unknown.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub basis: Option<String>,
+    /// ISO 3166-1 alpha-2 of the attributed organisation's parent, when it has one (a subsidiary). Policies
+    /// judge it instead of `country` with `attribute_to: parent`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_country: Option<String>,
 }
 
 impl Origin {

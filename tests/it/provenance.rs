@@ -702,3 +702,80 @@ fn spdx_records_model_lineage_as_descendant_of() {
     let facts = by_id(&back, "local:ml-model:model").model.clone().unwrap_or_default();
     assert_eq!(facts.base_models, by_id(&inv, "local:ml-model:model").model.clone().unwrap().base_models);
 }
+
+/// `sovereign check` of a project directory with the bundled sovereign-AI policy: exit code and the
+/// findings as (code, component, file:line).
+fn check(dir: &Path) -> (i32, Vec<(String, String, String)>) {
+    let cache = tempfile::tempdir().unwrap();
+    let policy = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/policies/sovereign-ai-contest.yaml");
+    let out = support::run(
+        &[
+            "check",
+            &dir.display().to_string(),
+            "--policy",
+            &policy.display().to_string(),
+            "--format",
+            "json",
+            "--today",
+            "2026-11-29",
+            "-q",
+        ],
+        cache.path(),
+    );
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let findings = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let at = format!(
+                "{}:{}",
+                f["location"]["path"].as_str().unwrap_or("-"),
+                f["location"]["line"].as_u64().map(|l| l.to_string()).unwrap_or_default()
+            );
+            (f["code"].as_str().unwrap().to_string(), f["component"].as_str().unwrap_or("").to_string(), at)
+        })
+        .collect();
+    (out.status.code().unwrap_or(-1), findings)
+}
+
+#[test]
+fn the_sovereign_ai_policy_fails_on_foreign_parts_and_points_at_them() {
+    let dir = project(true);
+    let (code, findings) = check(dir.path());
+    assert_eq!(code, 1, "{findings:#?}");
+    let has =
+        |code: &str, comp: &str, at: &str| findings.iter().any(|(c, p, l)| c == code && p == comp && l == at);
+    // The vision encoder and the base model: foreign models (rule) from a denied country (origin).
+    for (comp, at) in [
+        ("pkg:huggingface/Qwen/Qwen2.5-VL-7B-Instruct", "src/app.py:4"),
+        ("pkg:huggingface/zai-org/GLM-4.5-Air", "model/README.md:3"),
+    ] {
+        assert!(has("component-banned", comp, at), "{comp} banned at {at}: {findings:#?}");
+        assert!(has("origin-denied", comp, at), "{comp} denied at {at}: {findings:#?}");
+    }
+    // The local GLM-architecture model: not domestic by any evidence, so the model rule fires.
+    assert!(
+        findings.iter().any(|(c, p, _)| c == "component-banned" && p == "local:ml-model:model"),
+        "{findings:#?}"
+    );
+    // The vendored Zhipu AI file: attributed to CN from its notice, pointed at by file and line.
+    assert!(
+        findings
+            .iter()
+            .any(|(_, p, l)| p == "local:vendored-source:src/vision" && l == "src/vision/glm_block.py:1"),
+        "{findings:#?}"
+    );
+}
+
+#[test]
+fn the_same_project_without_foreign_parts_passes_the_policy() {
+    let dir = project(false);
+    let (code, findings) = check(dir.path());
+    assert_eq!(code, 0, "{findings:#?}");
+    // Only the policy's own housekeeping (its numpy waiver matched nothing); no component is judged.
+    let about_components: Vec<_> = findings.iter().filter(|(_, comp, _)| !comp.is_empty()).collect();
+    assert_eq!(about_components, Vec::<&(String, String, String)>::new());
+    assert!(findings.iter().all(|(c, _, _)| c == "waiver-unused"), "{findings:#?}");
+}
