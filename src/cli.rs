@@ -272,6 +272,21 @@ pub struct ScanArgs {
     #[arg(long, value_name = "HOURS", default_value_t = 168)]
     pub registry_cache_hours: u64,
 
+    /// A copyright holder of the submission's own files (repeatable). Root licence files are read for
+    /// this already; every other holder found in the tree is reported as third-party code.
+    #[arg(long = "own-holder", value_name = "NAME")]
+    pub own_holders: Vec<String>,
+
+    /// Skip files matching a .gitignore-style pattern when looking for notices and model references
+    /// (repeatable; .gitignore files in the tree are honoured too).
+    #[arg(long = "exclude", value_name = "PATTERN")]
+    pub excludes: Vec<String>,
+
+    /// Files larger than this many bytes are not read for notices and model references (weight-file
+    /// headers are read whatever the file size).
+    #[arg(long, value_name = "BYTES", default_value_t = crate::provenance::DEFAULT_MAX_FILE_SIZE)]
+    pub provenance_max_file_size: u64,
+
     /// No progress bar and no summary on standard error.
     #[arg(short, long)]
     pub quiet: bool,

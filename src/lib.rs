@@ -9,6 +9,7 @@ pub mod diff;
 pub mod enrich;
 pub mod model;
 pub mod policy;
+pub mod provenance;
 pub mod report;
 pub mod resolve;
 pub mod sbom;
@@ -36,6 +37,8 @@ pub struct ScanOptions {
     pub license: enrich::license::LicenseOptions,
     /// Registry lookups (`--online`); `None`: no network.
     pub online: Option<enrich::registry::OnlineOptions>,
+    /// How the provenance stage (notices, vendored code, AI models) reads the tree.
+    pub provenance: provenance::Options,
 }
 
 /// Why a scan could not run at all (a manifest problem is a diagnostic, not an error).
@@ -77,12 +80,16 @@ pub fn scan_checkout(checkout: &Checkout, cargo_metadata: bool) -> Inventory {
 /// stage options of `opts` (its source, reference and cache fields are not used here).
 pub fn scan_checkout_with(checkout: &Checkout, opts: &ScanOptions) -> Inventory {
     let cargo_metadata = opts.cargo_metadata;
+    let prov = &opts.provenance;
     let tree = SourceTree::walk(&checkout.root);
     let ctx = ResolveContext { tree: &tree, gitlinks: &checkout.gitlinks };
     let res = resolve::resolve_all(&ctx);
     let mut inv = Inventory { subject: checkout.subject.clone(), ..Inventory::default() };
     inv.extend(res.components, res.edges, res.diagnostics);
     inv.diagnostics.extend(tree.diagnostics.iter().cloned());
+    let found = provenance::scan(&tree, prov);
+    inv.extend(found.components, Vec::new(), found.diagnostics);
+    inv.provenance = found.summary;
     if cargo_metadata {
         let roots: Vec<String> = tree
             .named("Cargo.lock")

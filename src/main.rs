@@ -74,6 +74,12 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
             cargo_registry: args.cargo_metadata,
         },
         online,
+        provenance: sovereign::provenance::Options {
+            max_file_size: args.provenance_max_file_size,
+            excludes: args.excludes.clone(),
+            own_holders: args.own_holders.clone(),
+            history: true,
+        },
     };
     let targets = sovereign::cli::output_targets(&args.format, &args.output)?;
     let outcome = sovereign::scan(&opts)?;
@@ -260,6 +266,18 @@ fn summary(inv: &Inventory, cloned: bool) {
         let _ = writeln!(err, "  {eco:<12} {n:>6} ({d} direct)");
     }
     origin_summary(&mut err, inv);
+    let kinds = |k: sovereign::model::ComponentKind| inv.components.iter().filter(|c| c.kind == k).count();
+    let (vendored, models) = (
+        kinds(sovereign::model::ComponentKind::VendoredSource),
+        kinds(sovereign::model::ComponentKind::MlModel),
+    );
+    if vendored + models > 0 {
+        let _ =
+            writeln!(err, "in the tree: {vendored} vendored-source, {models} ml-model (docs/provenance.md)");
+    }
+    for h in &inv.provenance.own_holders {
+        let _ = writeln!(err, "own notices: {} ({} file(s))", h.holder, h.files);
+    }
     for d in &inv.diagnostics {
         if d.severity >= Severity::Warning {
             let _ = writeln!(err, "{d}");

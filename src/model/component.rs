@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{LicenseInfo, Origin};
+use super::{LicenseInfo, ModelFacts, Occurrence, Origin};
 
 /// A package ecosystem, named as its Package URL type is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -223,6 +223,15 @@ pub struct Component {
     /// stages read.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub properties: BTreeMap<String, String>,
+    /// Where the provenance stage saw this component, and which rule matched (vendored code, models).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub occurrences: Vec<Occurrence>,
+    /// Copyright notices found in the component's files, verbatim (trimmed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub copyrights: Vec<String>,
+    /// For machine-learning models: what their files state (written as a CycloneDX modelCard).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<ModelFacts>,
 }
 
 impl Component {
@@ -249,6 +258,9 @@ impl Component {
             license: LicenseInfo::default(),
             origin: Origin::default(),
             properties: BTreeMap::new(),
+            occurrences: Vec::new(),
+            copyrights: Vec::new(),
+            model: None,
         }
     }
 
@@ -304,6 +316,26 @@ impl Component {
         }
         for (k, v) in other.properties {
             self.properties.entry(k).or_insert(v);
+        }
+        for o in other.occurrences {
+            if !self.occurrences.contains(&o) {
+                self.occurrences.push(o);
+            }
+        }
+        for c in other.copyrights {
+            if !self.copyrights.contains(&c) {
+                self.copyrights.push(c);
+            }
+        }
+        for e in other.origin.evidence {
+            if !self.origin.evidence.contains(&e) {
+                self.origin.evidence.push(e);
+            }
+        }
+        match (&mut self.model, other.model) {
+            (None, m) => self.model = m,
+            (Some(mine), Some(theirs)) => mine.absorb(theirs),
+            _ => {}
         }
     }
 }

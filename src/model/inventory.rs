@@ -2,7 +2,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Component, Diagnostic, Ecosystem, LicenseInfo};
+use super::{Component, Diagnostic, Ecosystem, LicenseInfo, ProvenanceSummary};
 
 /// How one component depends on another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -49,6 +49,9 @@ pub struct Inventory {
     /// The licence of the scanned tree itself, from the licence texts at its root.
     #[serde(default, skip_serializing_if = "LicenseInfo::is_empty")]
     pub license: LicenseInfo,
+    /// What the tree itself carries about the submission (own notices, history, skipped files).
+    #[serde(default, skip_serializing_if = "ProvenanceSummary::is_empty")]
+    pub provenance: ProvenanceSummary,
 }
 
 impl Inventory {
@@ -76,6 +79,8 @@ impl Inventory {
         for c in &mut self.components {
             c.found_in.sort();
             c.hashes.sort();
+            c.occurrences.sort();
+            c.occurrences.dedup();
         }
         let ids: BTreeSet<&str> = self.components.iter().map(|c| c.id.as_str()).collect();
         let mut edges = BTreeSet::new();

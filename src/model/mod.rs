@@ -9,6 +9,7 @@ mod diagnostic;
 mod inventory;
 mod license;
 mod origin;
+mod provenance;
 pub mod purl;
 
 pub use component::{Component, ComponentKind, Ecosystem, Hash, HashAlg, Location, Scope, SourceKind};
@@ -16,3 +17,6 @@ pub use diagnostic::{Diagnostic, Severity};
 pub use inventory::{Edge, EdgeKind, Inventory, Subject};
 pub use license::{LicenseCategory, LicenseInfo, LicenseValue};
 pub use origin::{Evidence, EvidenceKind, OrganisationRef, Origin};
+pub use provenance::{
+    BaseModel, HistorySummary, ModelFacts, Occurrence, OwnHolder, ProvenanceSummary, Tally,
+};

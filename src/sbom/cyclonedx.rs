@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{json, Map, Value};
 
 use super::{content_uuid, iri_url};
-use crate::model::{Component, ComponentKind, Inventory, OrganisationRef, Scope, SourceKind};
+use crate::model::{Component, ComponentKind, Inventory, ModelFacts, OrganisationRef, Scope, SourceKind};
 use crate::util::time::{document_epoch, rfc3339};
 
 /// The bom-ref of the scanned subject in `metadata.component`.
@@ -36,14 +36,17 @@ pub fn to_value(inv: &Inventory) -> Value {
     );
     // CISA's "generation context": made from a source tree's manifests and lockfiles, before any build.
     meta.insert("lifecycles".into(), json!([{"phase": "pre-build"}]));
-    meta.insert("component".into(), subject(inv));
+    let mut subject_value = subject(inv);
+    provenance_summary(&mut subject_value, inv);
+    meta.insert("component".into(), subject_value);
     let diag_props: Vec<Value> =
         inv.diagnostics.iter().map(|d| prop("sovereign:diagnostic", &d.to_string())).collect();
     if !diag_props.is_empty() {
         meta.insert("properties".into(), Value::Array(diag_props));
     }
 
-    let components = Value::Array(inv.components.iter().map(component).collect());
+    let components =
+        Value::Array(inv.components.iter().map(|c| with_provenance(inv, c, component(c))).collect());
     let dependencies = Value::Array(dependencies(inv));
     // The serial number is derived from what the document says (everything but the timestamp), so a
     // document read back and written again keeps its serial number.
@@ -304,4 +307,159 @@ pub(crate) fn dependencies(inv: &Inventory) -> Vec<Value> {
         out.push(json!({"ref": from, "dependsOn": to}));
     }
     out
+}
+
+/// The provenance stage's summary as properties of the subject: the submitter's own holders, what was
+/// read and skipped, root licence files, ML frameworks, and the git history context.
+fn provenance_summary(subject: &mut Value, inv: &Inventory) {
+    let p = &inv.provenance;
+    if p.is_empty() {
+        return;
+    }
+    let mut props = Vec::new();
+    for h in &p.own_holders {
+        props.push(prop(
+            "sovereign:provenance:own-holder",
+            &format!("{} ({}, {} file(s))", h.holder, h.first, h.files),
+        ));
+    }
+    props.push(prop("sovereign:provenance:files-scanned", &p.files_scanned.to_string()));
+    props.push(prop("sovereign:provenance:bytes-scanned", &p.bytes_scanned.to_string()));
+    for t in &p.skipped {
+        props.push(prop(&format!("sovereign:provenance:skipped:{}", t.value), &t.count.to_string()));
+    }
+    for l in &p.license_files {
+        props.push(prop("sovereign:provenance:license-file", l));
+    }
+    for f in &p.ml_frameworks {
+        props.push(prop("sovereign:provenance:ml-framework", f));
+    }
+    if let Some(h) = &p.history {
+        props.push(prop("sovereign:history:commits", &h.commits.to_string()));
+        if h.truncated {
+            props.push(prop("sovereign:history:truncated", "true"));
+        }
+        for t in &h.time_zones {
+            props.push(prop("sovereign:history:time-zone", &format!("{} {}", t.value, t.count)));
+        }
+        for t in &h.email_domains {
+            props.push(prop("sovereign:history:email-domain", &format!("{} {}", t.value, t.count)));
+        }
+    }
+    if let Some(obj) = subject.as_object_mut() {
+        match obj.get_mut("properties").and_then(Value::as_array_mut) {
+            Some(existing) => existing.extend(props),
+            None => {
+                obj.insert("properties".into(), Value::Array(props));
+            }
+        }
+    }
+}
+
+/// Adds what the provenance stage found to a component: `evidence` (occurrences with the rule that
+/// matched, copyright texts), a `modelCard` and `pedigree.ancestors` (base models) for models.
+fn with_provenance(inv: &Inventory, comp: &Component, mut value: Value) -> Value {
+    let Some(obj) = value.as_object_mut() else { return value };
+    let mut evidence = Map::new();
+    if !comp.occurrences.is_empty() {
+        let occ: Vec<Value> = comp
+            .occurrences
+            .iter()
+            .map(|o| {
+                let mut v = Map::new();
+                v.insert("location".into(), json!(o.location.path));
+                if let Some(l) = o.location.line {
+                    v.insert("line".into(), json!(l));
+                }
+                let ctx = match &o.text {
+                    Some(t) => format!("{}: {t}", o.rule),
+                    None => o.rule.clone(),
+                };
+                v.insert("additionalContext".into(), json!(ctx));
+                Value::Object(v)
+            })
+            .collect();
+        evidence.insert("occurrences".into(), Value::Array(occ));
+    }
+    if !comp.copyrights.is_empty() {
+        let texts: Vec<Value> = comp.copyrights.iter().map(|t| json!({"text": t})).collect();
+        evidence.insert("copyright".into(), Value::Array(texts));
+    }
+    if !evidence.is_empty() {
+        obj.insert("evidence".into(), Value::Object(evidence));
+    }
+    if comp.kind != ComponentKind::MlModel {
+        return value;
+    }
+    let Some(m) = &comp.model else { return value };
+    if let Some(card) = model_card(m) {
+        obj.insert("modelCard".into(), card);
+    }
+    let ancestors: Vec<Value> = m
+        .base_models
+        .iter()
+        .filter_map(|b| {
+            let base = inv.component(&b.component)?;
+            let mut a = Map::new();
+            a.insert("type".into(), json!(cdx_type(base.kind)));
+            if let Some(ns) = &base.namespace {
+                a.insert("group".into(), json!(ns));
+            }
+            a.insert("name".into(), json!(base.name));
+            if let Some(v) = &base.version {
+                a.insert("version".into(), json!(v));
+            }
+            if let Some(p) = &base.purl {
+                a.insert("purl".into(), json!(p));
+            }
+            if let Some(r) = &b.relation {
+                a.insert("properties".into(), json!([prop("sovereign:base-model-relation", r)]));
+            }
+            Some(Value::Object(a))
+        })
+        .collect();
+    if !ancestors.is_empty() {
+        obj.insert("pedigree".into(), json!({"ancestors": ancestors}));
+    }
+    value
+}
+
+/// A CycloneDX modelCard with only what a file stated; `None` when nothing is known.
+fn model_card(m: &ModelFacts) -> Option<Value> {
+    let mut params = Map::new();
+    if let Some(t) = &m.task {
+        params.insert("task".into(), json!(t));
+    }
+    if let Some(f) = &m.family {
+        params.insert("architectureFamily".into(), json!(f));
+    }
+    if let Some(a) = m.architectures.first().or(m.model_type.as_ref()) {
+        params.insert("modelArchitecture".into(), json!(a));
+    }
+    if !m.datasets.is_empty() {
+        let ds: Vec<Value> = m.datasets.iter().map(|d| json!({"type": "dataset", "name": d})).collect();
+        params.insert("datasets".into(), Value::Array(ds));
+    }
+    let mut props = vec![prop("sovereign:model:hub", &m.hub)];
+    if let Some(t) = &m.model_type {
+        props.push(prop("sovereign:model:type", t));
+    }
+    if let Some(l) = &m.library {
+        props.push(prop("sovereign:model:library", l));
+    }
+    if let Some(n) = m.parameter_count {
+        props.push(prop("sovereign:model:parameter-count", &n.to_string()));
+    }
+    if let Some(n) = m.tensor_count {
+        props.push(prop("sovereign:model:tensor-count", &n.to_string()));
+    }
+    for f in &m.file_formats {
+        props.push(prop("sovereign:model:file-format", f));
+    }
+    let mut card = Map::new();
+    if !params.is_empty() {
+        card.insert("modelParameters".into(), Value::Object(params));
+    }
+    card.insert("properties".into(), Value::Array(props));
+    Some(Value::Object(card))
 }

@@ -71,6 +71,11 @@ impl State {
         let mut subject_ref = None;
         if let Some(meta) = self.metadata.take() {
             let (subject, sref) = self.subject(&meta);
+            if sref.as_deref() == Some(SUBJECT_REF) {
+                if let Some(c) = meta.get("component") {
+                    inv.provenance = super::provenance_read::summary(c);
+                }
+            }
             inv.subject = subject;
             subject_ref = sref;
             // The scanned tree's own licence, written like a component's.
@@ -250,6 +255,7 @@ impl State {
         props.apply_licences(&mut c.license, &self.path);
         props.apply_origin(&mut c);
         c.properties = props.rest;
+        super::provenance_read::component(&obj, &mut c);
 
         let refs = obj
             .get("externalReferences")

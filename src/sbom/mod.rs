@@ -5,6 +5,7 @@ pub mod cyclonedx;
 pub mod cyclonedx_read;
 pub mod import;
 mod props;
+mod provenance_read;
 pub mod spdx;
 pub mod spdx3;
 pub mod spdx_read;

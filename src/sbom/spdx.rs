@@ -379,6 +379,18 @@ fn relationships(inv: &Inventory) -> Vec<Value> {
             out.push(rel(SUBJECT_ID, "DEPENDS_ON", &spdx_id(&c.id)));
         }
     }
+    // Model lineage (docs/provenance.md): a model is a DESCENDANT_OF each base model it names.
+    for c in &inv.components {
+        for b in c.model.iter().flat_map(|m| &m.base_models) {
+            if inv.component(&b.component).is_some() {
+                let mut r = rel(&spdx_id(&c.id), "DESCENDANT_OF", &spdx_id(&b.component));
+                if let Some(relation) = &b.relation {
+                    r["comment"] = json!(format!("base model ({relation})"));
+                }
+                out.push(r);
+            }
+        }
+    }
     for e in &inv.edges {
         let (from, to) = (spdx_id(&e.from), spdx_id(&e.to));
         out.push(match e.kind {

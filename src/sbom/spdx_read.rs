@@ -53,6 +53,8 @@ struct State {
     /// LicenseRefs that carry a free-text declaration (ours): id → text.
     free_text: BTreeMap<String, String>,
     relationships: Vec<(String, String, String, bool)>,
+    /// `DESCENDANT_OF` relationships: (model SPDXID, base SPDXID, relation).
+    lineage: Vec<(String, String, Option<String>)>,
     diagnostics: Vec<Diagnostic>,
     any_sovereign_direct: bool,
     findings: Findings,
@@ -149,6 +151,18 @@ impl State {
         if !self.any_sovereign_direct {
             for c in &mut self.components {
                 c.direct = roots.contains(&c.id);
+            }
+        }
+        for (model, base, relation) in std::mem::take(&mut self.lineage) {
+            let (Some(model), Some(base)) = (self.ids.get(&model).cloned(), self.ids.get(&base).cloned())
+            else {
+                continue;
+            };
+            if let Some(c) = self.components.iter_mut().find(|c| c.id == model) {
+                let facts = c.model.get_or_insert_with(Default::default);
+                if !facts.base_models.iter().any(|b| b.component == base) {
+                    facts.base_models.push(crate::model::BaseModel { component: base, relation });
+                }
             }
         }
         inv.components = std::mem::take(&mut self.components);
@@ -338,6 +352,14 @@ impl State {
         if let (Some(a), Some(ty), Some(b)) =
             (get("spdxElementId"), get("relationshipType"), get("relatedSpdxElement"))
         {
+            if ty == "DESCENDANT_OF" {
+                // Model lineage: kept aside, applied to the models once every package is known.
+                let relation = get("comment").and_then(|c| {
+                    c.strip_prefix("base model (").and_then(|r| r.strip_suffix(')')).map(str::to_string)
+                });
+                self.lineage.push((a, b, relation));
+                return;
+            }
             let peer = get("comment").as_deref() == Some("peer");
             self.relationships.push((a, ty, b, peer));
         }

@@ -184,6 +184,14 @@ impl SourceTree {
         Ok(buf)
     }
 
+    /// Opens a file for a bounded, streaming read (weight-file headers): the same checks as [`Self::read`]
+    /// (no escape, no symlink) without the size cap, which the caller enforces on what it reads.
+    pub fn open(&self, rel: &str) -> Result<fs::File, Diagnostic> {
+        let full = self.checked_path(rel)?;
+        fs::File::open(&full)
+            .map_err(|e| Diagnostic::error("unreadable-file", format!("cannot open: {e}")).at(rel, None))
+    }
+
     /// Reads a UTF-8 text file (a leading BOM is dropped). Invalid UTF-8 is a diagnostic with the line.
     pub fn read_text(&self, rel: &str) -> Result<String, Diagnostic> {
         let bytes = self.read(rel)?;

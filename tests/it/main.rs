@@ -16,6 +16,7 @@ mod others;
 mod policy;
 mod policy_cli;
 mod policy_eval;
+mod provenance;
 mod python;
 mod python_corpus;
 mod python_locks;

@@ -114,6 +114,7 @@ pub fn scan_dir(dir: &Path) -> sovereign::model::Inventory {
         origin: Default::default(),
         license: Default::default(),
         online: None,
+        provenance: Default::default(),
     })
     .expect("scan")
     .inventory

@@ -111,7 +111,9 @@ pub fn enrich(inv: &mut Inventory, tree: &SourceTree, opts: &LicenseOptions) {
     // 3. Per component: texts in its directory (or the nearest ancestor with texts), installed copies.
     let mut used_dirs = BTreeSet::new();
     for (i, c) in inv.components.iter_mut().enumerate() {
-        let mut detected: Vec<LicenseValue> = Vec::new();
+        // What earlier stages detected (the provenance stage's SPDX tags and notices in vendored files)
+        // is kept and added to.
+        let mut detected: Vec<LicenseValue> = std::mem::take(&mut c.license.detected);
         if let Some(dir) = &comp_dirs[i] {
             if let Some((d, lfs)) = nearest(&by_dir, dir) {
                 used_dirs.insert(d.to_string());

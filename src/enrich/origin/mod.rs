@@ -42,7 +42,9 @@ pub struct OriginOptions {
 
 /// Attributes one component offline with the given knowledge base (no curations, no network).
 pub fn attribute(kb: &KnowledgeBase, c: &Component, to: AttributeTo, floor: f64) -> Origin {
-    combine::decide(kb, collect::collect(kb, c), to, floor)
+    let mut ev = collect::collect(kb, c);
+    ev.extend(crate::provenance::attribute::evidence(kb, c));
+    combine::decide(kb, ev, to, floor)
 }
 
 /// The origin stage: sets `origin` on every component of the inventory. Problems with the user's files
@@ -90,6 +92,7 @@ pub fn enrich(inv: &mut Inventory, opts: &OriginOptions) {
             ev.push(cur);
         }
         ev.extend(collect::collect(kb, c));
+        ev.extend(crate::provenance::attribute::evidence(kb, c));
         let mut origin = combine::decide(kb, ev, opts.attribute_to, floor);
         if origin.country.is_none() && origin.basis.is_none() {
             if let Some(client) = client.as_mut() {

@@ -116,8 +116,26 @@ fn declared_and_detected_are_concluded_by_the_rules() {
     assert!(by_name(&inv, "bare").license.detected.is_empty());
     // The scanned tree's own licence; a vendored text no component claims is reported, not lost.
     assert_eq!(inv.license.concluded.as_ref().map(|c| c.expression.as_str()), Some("MIT"));
-    let unattributed = inv.diagnostics.iter().find(|d| d.code == "license-file-unattributed").unwrap();
-    assert_eq!(unattributed.location.as_ref().unwrap().path, "vendor/thing/LICENSE");
+    // vendor/thing is a classic vendored tree with its own LICENSE: the provenance stage makes it a
+    // vendored-source component, which claims the text (no `license-file-unattributed` for it).
+    let vendored = inv
+        .components
+        .iter()
+        .find(|c| {
+            c.kind == sovereign::model::ComponentKind::VendoredSource
+                && c.found_in.iter().any(|l| l.path.starts_with("vendor/thing"))
+        })
+        .expect("vendored-source component for vendor/thing");
+    assert!(
+        vendored
+            .license
+            .detected
+            .iter()
+            .any(|d| d.expression == "BSD-3-Clause" && d.source.starts_with("vendor/thing/LICENSE")),
+        "{:?}",
+        vendored.license
+    );
+    assert!(inv.diagnostics.iter().all(|d| d.code != "license-file-unattributed"));
     // A normalisation note per distinct change.
     assert!(codes(&inv, "license-normalised")
         .iter()

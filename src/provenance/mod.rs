@@ -1,0 +1,440 @@
+//! Provenance inside the repository: what the scanned tree itself carries, beyond its manifests.
+//!
+//! - [`notices`]: copyright and licence notices, grouped by [`vendored`] into `vendored-source`
+//!   components (third parties) and the submitter's own holders (reported in the inventory summary);
+//! - [`models`]: references to AI models in code and configuration, and architecture families;
+//! - [`model_files`]: local model folders (config.json, model cards, safetensors and GGUF headers);
+//! - [`history`]: the submission's own git history, as context.
+//!
+//! One pass over the tree's files; each file is read at most once, up to a size cap. Origin evidence is
+//! produced with `country: None`: the origin stage attributes holders and namespaces to countries.
+
+pub mod attribute;
+pub mod families;
+pub mod history;
+pub mod hub;
+pub mod ignore;
+pub mod model_files;
+pub mod models;
+pub mod notices;
+pub mod vendored;
+
+mod local;
+
+use std::collections::BTreeMap;
+
+use crate::model::{Component, Diagnostic, ProvenanceSummary, Tally};
+use crate::source::SourceTree;
+
+/// How the provenance stage reads the tree.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Files larger than this are not read for notices and references (weight-file headers are read
+    /// whatever the file size, with their own bound).
+    pub max_file_size: u64,
+    /// Extra `.gitignore`-style patterns, relative to the root.
+    pub excludes: Vec<String>,
+    /// Holders of the submitter's own notices, besides those of root licence files.
+    pub own_holders: Vec<String>,
+    /// Read the git history of the scanned root (when it is a repository's working tree).
+    pub history: bool,
+}
+
+/// The default cap on files read for notices (1 MiB: source files, configs and licence texts).
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            excludes: Vec::new(),
+            own_holders: Vec::new(),
+            history: true,
+        }
+    }
+}
+
+/// What the stage found.
+#[derive(Debug, Default)]
+pub struct Output {
+    pub components: Vec<Component>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub summary: ProvenanceSummary,
+}
+
+/// Extensions never read as text.
+const BINARY_EXTS: &[&str] = &[
+    "png", "jpg", "jpeg", "gif", "bmp", "ico", "webp", "tif", "tiff", "psd", "pdf", "zip", "gz", "tgz",
+    "bz2", "xz", "zst", "7z", "rar", "tar", "jar", "war", "whl", "egg", "so", "dylib", "dll", "exe", "o",
+    "a", "lib", "obj", "class", "pyc", "pyo", "wasm", "bin", "pt", "pth", "ckpt", "onnx", "h5", "npy", "npz",
+    "pkl", "pickle", "parquet", "arrow", "mp3", "mp4", "wav", "flac", "ogg", "avi", "mov", "mkv", "woff",
+    "woff2", "ttf", "otf", "eot", "sqlite", "db", "msgpack", "tflite", "pb", "engine", "plan", "model",
+    "tiktoken",
+];
+
+/// Lockfiles and other files written by tools.
+const GENERATED_NAMES: &[&str] = &[
+    "Cargo.lock",
+    "package-lock.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "poetry.lock",
+    "uv.lock",
+    "Pipfile.lock",
+    "go.sum",
+    "composer.lock",
+    "Gemfile.lock",
+    "bun.lockb",
+    "npm-shrinkwrap.json",
+];
+
+/// Why a file was not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Skip {
+    Binary,
+    Minified,
+    Generated,
+    TooLarge,
+    Excluded,
+}
+
+impl Skip {
+    fn as_str(self) -> &'static str {
+        match self {
+            Skip::Binary => "binary",
+            Skip::Minified => "minified",
+            Skip::Generated => "generated",
+            Skip::TooLarge => "too-large",
+            Skip::Excluded => "excluded",
+        }
+    }
+}
+
+fn ext_of(name: &str) -> String {
+    name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default()
+}
+
+fn skip_by_name(name: &str) -> Option<Skip> {
+    let ext = ext_of(name);
+    if BINARY_EXTS.contains(&ext.as_str()) {
+        return Some(Skip::Binary);
+    }
+    let lower = name.to_ascii_lowercase();
+    if lower.contains(".min.") || lower.ends_with(".map") {
+        return Some(Skip::Minified);
+    }
+    if GENERATED_NAMES.contains(&name)
+        || lower.ends_with("_pb2.py")
+        || lower.ends_with("_pb2_grpc.py")
+        || lower.ends_with(".pb.go")
+        || lower.ends_with(".pb.cc")
+        || lower.ends_with(".pb.h")
+        || lower.contains(".generated.")
+        || lower.contains("_generated.")
+    {
+        return Some(Skip::Generated);
+    }
+    None
+}
+
+fn skip_by_content(name: &str, bytes: &[u8]) -> Option<Skip> {
+    let head = &bytes[..bytes.len().min(8192)];
+    if memchr::memchr(0, head).is_some() {
+        return Some(Skip::Binary);
+    }
+    let ext = ext_of(name);
+    if matches!(ext.as_str(), "js" | "mjs" | "cjs" | "css") && bytes.len() > 2000 {
+        let newlines = memchr::memchr_iter(b'\n', bytes).count();
+        if bytes.len() / (newlines + 1) > 500 {
+            return Some(Skip::Minified);
+        }
+    }
+    let top = &bytes[..bytes.len().min(1024)];
+    let has = |n: &[u8]| memchr::memmem::find(top, n).is_some();
+    if has(b"@generated") || has(b"DO NOT EDIT") || has(b"Code generated by") || has(b"AUTO-GENERATED") {
+        return Some(Skip::Generated);
+    }
+    None
+}
+
+/// Machine-learning frameworks recognised in requirement files.
+const ML_FRAMEWORKS: &[&str] = &[
+    "torch",
+    "transformers",
+    "vllm",
+    "sglang",
+    "modelscope",
+    "accelerate",
+    "peft",
+    "trl",
+    "deepspeed",
+    "safetensors",
+    "triton",
+    "autoawq",
+    "auto-gptq",
+    "optimum",
+    "bitsandbytes",
+    "flash-attn",
+    "xformers",
+    "sentence-transformers",
+    "diffusers",
+    "tensorflow",
+    "jax",
+    "llama-cpp-python",
+    "ollama",
+    "lmdeploy",
+    "huggingface-hub",
+    "datasets",
+    "tiktoken",
+    "timm",
+    "openai",
+    "onnxruntime",
+    "paddlepaddle",
+    "mindspore",
+];
+
+fn ml_frameworks(path: &str, text: &str, out: &mut Vec<String>) {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let is_req = name.starts_with("requirements") && name.ends_with(".txt");
+    let is_pyproject = name == "pyproject.toml";
+    if !is_req && !is_pyproject {
+        return;
+    }
+    for (i, line) in text.lines().enumerate() {
+        let mut t = line.trim();
+        if is_pyproject {
+            match t.strip_prefix('"').or_else(|| t.strip_prefix('\'')) {
+                Some(r) => t = r,
+                None => continue,
+            }
+        }
+        if t.starts_with('#') || t.starts_with('-') {
+            continue;
+        }
+        let end = t.find(|c: char| !(c.is_ascii_alphanumeric() || "-_.".contains(c))).unwrap_or(t.len());
+        let pkg = t[..end].to_ascii_lowercase().replace('_', "-");
+        if ML_FRAMEWORKS.contains(&pkg.as_str()) {
+            out.push(format!("{pkg} ({path}:{})", i + 1));
+        }
+    }
+}
+
+/// What reading one file gave.
+enum Work {
+    Error(Diagnostic),
+    Skipped(Skip),
+    Read(Box<Analysis>),
+}
+
+/// Everything the stage takes from one file's text.
+struct Analysis {
+    bytes: u64,
+    signals: Option<vendored::FileSignals>,
+    refs: Vec<models::ModelRef>,
+    config: Option<Result<Option<model_files::ConfigFacts>, Diagnostic>>,
+    card: Option<Result<Option<model_files::CardFacts>, Diagnostic>>,
+    licence_id: Option<String>,
+    frameworks: Vec<String>,
+}
+
+/// Reads and analyses one file.
+fn analyse(tree: &SourceTree, f: &crate::source::TreeFile) -> Work {
+    let name = f.name();
+    let bytes = match tree.read(&f.path) {
+        Ok(b) => b,
+        Err(d) => return Work::Error(d),
+    };
+    if let Some(s) = skip_by_content(name, &bytes) {
+        return Work::Skipped(s);
+    }
+    let text = String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes));
+    let notices = notices::extract(&text, 64);
+    let is_licence = vendored::is_licence_file(name);
+    let licence_file = if is_licence {
+        match model_files::known_model_licence(&text) {
+            Some((id, who)) => Some((id.to_string(), Some(who))),
+            None => model_files::licence_title(&text).map(|id| (id.to_string(), None)),
+        }
+    } else {
+        None
+    };
+    let licence_id = licence_file.as_ref().map(|(id, _)| id.clone());
+    let signals = (!notices.is_empty() || licence_file.is_some()).then(|| vendored::FileSignals {
+        path: f.path.clone(),
+        notices,
+        licence_file,
+    });
+    let mut refs = Vec::new();
+    if models::is_reference_source(name) {
+        let is_local_dir = |p: &str| tree.has_dir(p.trim_start_matches("./"));
+        models::extract(&f.path, &text, &is_local_dir, &mut refs);
+    }
+    let config = (ext_of(name) == "json" && name.to_ascii_lowercase().contains("config"))
+        .then(|| model_files::parse_config(&f.path, &text));
+    let card = (name.eq_ignore_ascii_case("README.md") || name.eq_ignore_ascii_case("README"))
+        .then(|| model_files::parse_card(&f.path, &text));
+    let mut frameworks = Vec::new();
+    ml_frameworks(&f.path, &text, &mut frameworks);
+    Work::Read(Box::new(Analysis {
+        bytes: bytes.len() as u64,
+        signals,
+        refs,
+        config,
+        card,
+        licence_id,
+        frameworks,
+    }))
+}
+
+/// Below this many files one thread does the work.
+const PARALLEL_MIN_FILES: usize = 512;
+
+/// Analyses files on the available cores (at most 8), in contiguous chunks joined in order, so the
+/// result is the same as a sequential pass.
+fn analyse_all<'a>(tree: &SourceTree, files: &[&'a crate::source::TreeFile]) -> Vec<(&'a str, Work)> {
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
+    if threads <= 1 || files.len() < PARALLEL_MIN_FILES {
+        return files.iter().map(|f| (f.path.as_str(), analyse(tree, f))).collect();
+    }
+    let chunk = files.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || part.iter().map(|f| (f.path.as_str(), analyse(tree, f))).collect::<Vec<_>>())
+            })
+            .collect();
+        let mut out = Vec::with_capacity(files.len());
+        for (h, part) in handles.into_iter().zip(files.chunks(chunk)) {
+            match h.join() {
+                Ok(v) => out.extend(v),
+                // A panic in the analysis is a bug; the files of that chunk are reported, not lost silently.
+                Err(_) => out.extend(part.iter().map(|f| {
+                    (
+                        f.path.as_str(),
+                        Work::Error(
+                            Diagnostic::error(
+                                "provenance-crashed",
+                                "the provenance analysis of this file failed (a bug)",
+                            )
+                            .at(&f.path, None),
+                        ),
+                    )
+                })),
+            }
+        }
+        out
+    })
+}
+
+/// Runs the stage over a walked tree.
+pub fn scan(tree: &SourceTree, opts: &Options) -> Output {
+    let mut out = Output::default();
+    let mut ig = ignore::Ignore::default();
+    ig.add("", &ignore::DEFAULT_EXCLUDES.join("\n"));
+    ig.add("", &opts.excludes.join("\n"));
+    for f in tree.named(".gitignore") {
+        if f.size <= opts.max_file_size {
+            if let Ok(text) = tree.read_text(&f.path) {
+                ig.add(f.dir(), &text);
+            }
+        }
+    }
+    let tree = tree.clone().with_max_file_size(opts.max_file_size);
+    let mut skipped: BTreeMap<Skip, u64> = BTreeMap::new();
+    let mut signals = Vec::new();
+    let mut refs = Vec::new();
+    let mut upstream_named = Vec::new();
+    let mut local = local::LocalModels::default();
+    let mut frameworks = Vec::new();
+    let mut all_paths = Vec::new();
+
+    // Sequential: what needs no reading, or a bounded header read.
+    let mut candidates: Vec<&crate::source::TreeFile> = Vec::new();
+    for f in tree.files() {
+        if ig.is_ignored(&f.path) {
+            *skipped.entry(Skip::Excluded).or_default() += 1;
+            continue;
+        }
+        all_paths.push(f.path.as_str());
+        let name = f.name();
+        let ext = ext_of(name);
+        if ext == "safetensors" || ext == "gguf" {
+            local.weight_file(&tree, f, &mut out.diagnostics);
+            continue;
+        }
+        if let Some((stem, fam)) = vendored::upstream_model_file(name) {
+            upstream_named.push((f.path.clone(), fam, stem.to_string()));
+        }
+        if let Some(s) = skip_by_name(name) {
+            *skipped.entry(s).or_default() += 1;
+            continue;
+        }
+        if f.size > opts.max_file_size {
+            *skipped.entry(Skip::TooLarge).or_default() += 1;
+            continue;
+        }
+        candidates.push(f);
+    }
+
+    // Parallel: read and analyse each file (a pure function of its bytes); results keep the file order.
+    for work in analyse_all(&tree, &candidates) {
+        let (path, a) = match work {
+            (_, Work::Error(d)) => {
+                out.diagnostics.push(d);
+                continue;
+            }
+            (_, Work::Skipped(s)) => {
+                *skipped.entry(s).or_default() += 1;
+                continue;
+            }
+            (path, Work::Read(a)) => (path, a),
+        };
+        out.summary.files_scanned += 1;
+        out.summary.bytes_scanned += a.bytes;
+        if let Some(s) = a.signals {
+            signals.push(s);
+        }
+        refs.extend(a.refs);
+        if let Some(c) = a.config {
+            local.add_config(path, c, &mut out.diagnostics);
+        }
+        if let Some(c) = a.card {
+            local.add_card(path, c, &mut out.diagnostics);
+        }
+        if let Some(id) = &a.licence_id {
+            local.add_licence(path, id);
+        }
+        frameworks.extend(a.frameworks);
+    }
+
+    let own = vendored::own_holder_keys(&signals, &opts.own_holders);
+    let (vendored_comps, own_holders) = vendored::group(&signals, &upstream_named, &all_paths, &own);
+    if own.is_empty() && signals.iter().any(|s| s.notices.iter().any(|n| n.holder.is_some())) {
+        out.diagnostics.push(Diagnostic::note(
+            "no-own-notice",
+            "no copyright notice in a root licence file: every copyright holder found is treated as a third party \
+             (name the submitter with --own-holder)",
+        ));
+    }
+    out.components.extend(vendored_comps);
+    for s in signals.iter().filter(|s| !s.path.contains('/')) {
+        if let Some((id, _)) = &s.licence_file {
+            out.summary.license_files.push(format!("{}: {id}", s.path));
+        }
+    }
+    out.summary.own_holders = own_holders;
+    for r in &refs {
+        if let Some(c) = models::ref_component(r) {
+            out.components.push(c);
+        }
+    }
+    out.components.extend(local.into_components(&tree, &mut out.diagnostics));
+    out.summary.ml_frameworks = frameworks;
+    out.summary.skipped =
+        skipped.into_iter().map(|(k, v)| Tally { value: k.as_str().into(), count: v }).collect();
+    if opts.history {
+        out.summary.history = history::summarise(tree.root());
+    }
+    out
+}

@@ -1,0 +1,516 @@
+//! Copyright and licence notices in source files: `Copyright (c) 2024 Holder`, `©`, SPDX tags,
+//! `Licensed under …`, author lines, and the Chinese, Korean and Japanese forms (版权所有, 저작권, 著作権).
+//!
+//! Line-based and allocation-light: a file whose bytes contain none of the trigger words is not split into
+//! lines at all.
+
+use memchr::memmem;
+
+/// What kind of notice a line carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NoticeKind {
+    /// `Copyright …`, `©`, `SPDX-FileCopyrightText:`, 版权所有, 저작권, 著作権.
+    Copyright,
+    /// `SPDX-License-Identifier:`.
+    SpdxLicense,
+    /// `Licensed under …`.
+    LicensedUnder,
+    /// `Author: …`, `@author …`, `__author__ = …`.
+    Author,
+}
+
+impl NoticeKind {
+    /// The rule name written in occurrences (docs/provenance.md).
+    pub fn rule(self) -> &'static str {
+        match self {
+            NoticeKind::Copyright => "copyright-notice",
+            NoticeKind::SpdxLicense => "spdx-license-identifier",
+            NoticeKind::LicensedUnder => "licensed-under",
+            NoticeKind::Author => "author-line",
+        }
+    }
+}
+
+/// One notice, with its 1-based line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub kind: NoticeKind,
+    pub line: u32,
+    /// The holder (copyright, author), cleaned for display.
+    pub holder: Option<String>,
+    /// An SPDX expression or identifier, when the notice names a licence.
+    pub license: Option<String>,
+    /// The line, trimmed and bounded.
+    pub text: String,
+}
+
+const MAX_TEXT: usize = 200;
+const MAX_HOLDER: usize = 120;
+
+/// Byte strings whose presence makes a file worth reading line by line.
+const TRIGGERS: &[&[u8]] = &[
+    b"opyright",
+    b"OPYRIGHT",
+    "©".as_bytes(),
+    b"SPDX-",
+    b"icensed under",
+    b"ICENSED UNDER",
+    b"uthor",
+    "版权所有".as_bytes(),
+    "版權所有".as_bytes(),
+    "저작권".as_bytes(),
+    "著作権".as_bytes(),
+];
+
+/// Whether the text may hold a notice (a fast pre-filter).
+pub fn may_contain(bytes: &[u8]) -> bool {
+    TRIGGERS.iter().any(|t| memmem::find(bytes, t).is_some())
+}
+
+/// Every notice of a text, in line order. `max` bounds how many are kept per file.
+pub fn extract(text: &str, max: usize) -> Vec<Notice> {
+    let mut out = Vec::new();
+    if !may_contain(text.as_bytes()) {
+        return out;
+    }
+    for (i, raw) in text.lines().enumerate() {
+        if out.len() >= max {
+            break;
+        }
+        if raw.len() > 4096 || !may_contain(raw.as_bytes()) {
+            continue;
+        }
+        let line = (i + 1) as u32;
+        if let Some(n) = parse_line(raw, line) {
+            out.push(n);
+        }
+    }
+    out
+}
+
+fn parse_line(raw: &str, line: u32) -> Option<Notice> {
+    let t = strip_comment(raw);
+    let text = bounded(t, MAX_TEXT);
+    let notice = |kind, holder: Option<String>, license: Option<String>| {
+        Some(Notice { kind, line, holder, license, text: text.clone() })
+    };
+    if let Some(rest) = after_ci(t, "SPDX-License-Identifier:") {
+        let expr = strip_closers(rest).trim();
+        return (!expr.is_empty()).then(|| Notice {
+            kind: NoticeKind::SpdxLicense,
+            line,
+            holder: None,
+            license: Some(bounded(expr, MAX_TEXT)),
+            text: text.clone(),
+        });
+    }
+    if let Some(rest) = after_ci(t, "SPDX-FileCopyrightText:") {
+        let holder = clean_holder(strip_years_and_marks(rest).0);
+        return holder.and_then(|h| notice(NoticeKind::Copyright, Some(h), None));
+    }
+    if let Some(h) = copyright_holder(t) {
+        return notice(NoticeKind::Copyright, Some(h), None);
+    }
+    if let Some(rest) = after_ci(t, "licensed under") {
+        let lic = licence_from_phrase(rest);
+        return notice(NoticeKind::LicensedUnder, None, lic.map(str::to_string));
+    }
+    if let Some(name) = author(t) {
+        return notice(NoticeKind::Author, Some(name), None);
+    }
+    None
+}
+
+/// Drops comment leaders and closers around a notice line.
+fn strip_comment(raw: &str) -> &str {
+    let mut t = raw.trim();
+    for lead in ["<!--", "/*", "//", "--", "(*", "REM ", "rem ", "\"\"\"", "'''", "..", ";;"] {
+        if let Some(r) = t.strip_prefix(lead) {
+            t = r;
+            break;
+        }
+    }
+    t = t.trim_start_matches(['#', '*', ';', '%', '!', '/', '\'', '"', ' ', '\t', '-', '|']);
+    strip_closers(t).trim()
+}
+
+fn strip_closers(t: &str) -> &str {
+    let mut t = t.trim_end();
+    for close in ["*/", "-->", "*)", "\"\"\"", "'''"] {
+        if let Some(r) = t.strip_suffix(close) {
+            t = r.trim_end();
+        }
+    }
+    t
+}
+
+/// The text after the first case-insensitive occurrence of `needle` (ASCII needle).
+fn after_ci<'a>(t: &'a str, needle: &str) -> Option<&'a str> {
+    let pos = find_ci(t, needle)?;
+    Some(&t[pos + needle.len()..])
+}
+
+fn find_ci(t: &str, needle: &str) -> Option<usize> {
+    let n = needle.len();
+    let b = t.as_bytes();
+    if b.len() < n {
+        return None;
+    }
+    (0..=b.len() - n).find(|&i| t.is_char_boundary(i) && b[i..i + n].eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// The holder of a copyright line, or `None` for prose that only mentions copyright.
+fn copyright_holder(t: &str) -> Option<String> {
+    // The CJK markers, where the holder may come before or after.
+    for marker in ["版权所有", "版權所有", "저작권자", "저작권", "著作権者", "著作権"] {
+        if let Some(pos) = t.find(marker) {
+            if find_ci(t, "copyright").is_some() {
+                break; // `Copyright © 2024 X 版权所有`: the English form leads.
+            }
+            let after = t[pos + marker.len()..].trim_start_matches([':', '：', ' ']);
+            let (rest, marked) = strip_years_and_marks(after);
+            if let Some(h) = clean_holder(rest) {
+                return Some(h);
+            }
+            let before = &t[..pos];
+            let (rest, _) = strip_years_and_marks(before);
+            let _ = marked;
+            return clean_holder(rest);
+        }
+    }
+    let (rest, explicit) = if let Some(pos) = find_ci(t, "copyright") {
+        let b = t.as_bytes();
+        if (pos > 0 && is_word(b[pos - 1])) || b.get(pos + 9).is_some_and(|&c| is_word(c)) {
+            // `copyright_holder`, `copyrights`: an identifier, not a notice.
+            return None;
+        }
+        let rest = t[pos + 9..].trim_start();
+        // `copyright = '2024, Holder'` (Sphinx conf.py) and `"copyright": "…"`.
+        let rest = rest.trim_start_matches(['"', '\'']).trim_start();
+        let rest = rest.strip_prefix([':', '=']).map(str::trim_start).unwrap_or(rest);
+        let rest = rest.trim_start_matches(['"', '\'']);
+        strip_years_and_marks(rest)
+    } else if let Some(pos) = t.find('©') {
+        let (rest, _) = strip_years_and_marks(&t[pos..]);
+        (rest, true)
+    } else {
+        return None;
+    };
+    let holder = clean_holder(rest)?;
+    if !explicit {
+        // No `(c)`, `©` or year: only a capitalised holder that is not a common noun counts.
+        let first = holder.split_whitespace().next().unwrap_or("");
+        if first.chars().next().is_some_and(|c| !c.is_uppercase()) {
+            return None;
+        }
+    }
+    Some(holder)
+}
+
+/// Strips `(c)`, `©`, `&copy;`, years and year ranges, `by`; returns the rest and whether a mark or year
+/// was seen.
+fn strip_years_and_marks(s: &str) -> (&str, bool) {
+    let mut s = s.trim_start();
+    let mut seen = false;
+    loop {
+        let before = s.len();
+        for mark in ["(c)", "(C)", "©", "&copy;", "（C）", "（c）", "(R)", "by ", "By "] {
+            if let Some(r) = s.strip_prefix(mark) {
+                s = r.trim_start();
+                seen = true;
+            }
+        }
+        let digits = s
+            .char_indices()
+            .find(|&(_, c)| !(c.is_ascii_digit() || matches!(c, '-' | '–' | ',' | ' ' | '年' | '~' | '/')))
+            .map(|(i, _)| i)
+            .unwrap_or(s.len());
+        if s[..digits].chars().any(|c| c.is_ascii_digit()) {
+            s = s[digits..].trim_start();
+            seen = true;
+        }
+        if let Some(r) = s.strip_prefix("present") {
+            s = r.trim_start_matches([',', ' ']);
+        }
+        s = s.trim_start_matches([':', '：', ' ', ',']);
+        if s.len() == before {
+            return (s, seen);
+        }
+    }
+}
+
+/// Words that follow "copyright" in prose, never a holder.
+const NOT_HOLDERS: &[&str] = &[
+    "notice",
+    "notices",
+    "holder",
+    "holders",
+    "owner",
+    "owners",
+    "law",
+    "laws",
+    "act",
+    "license",
+    "licence",
+    "licenses",
+    "statement",
+    "protection",
+    "policy",
+    "infringement",
+    "and",
+    "or",
+    "of",
+    "to",
+    "in",
+    "for",
+    "is",
+    "on",
+    "information",
+    "header",
+    "headers",
+    "year",
+    "years",
+    "text",
+    "interest",
+    "claim",
+    "claims",
+    "rights",
+    "permission",
+    "disclaimer",
+    "date",
+];
+
+/// Cleans a holder: drops e-mail addresses, URLs, "All rights reserved", trailing punctuation; refuses
+/// placeholders (`[name of copyright owner]`, `<year> <name>`) and prose.
+pub fn clean_holder(s: &str) -> Option<String> {
+    let mut h = s.to_string();
+    for cut in [
+        "All rights reserved",
+        "all rights reserved",
+        "ALL RIGHTS RESERVED",
+        "All Rights Reserved",
+        "保留所有权利",
+        "版权所有",
+        "版權所有",
+        "모든 권리",
+        "無断転載",
+        "Licensed under",
+        "licensed under",
+        "SPDX-License-Identifier",
+    ] {
+        if let Some(i) = h.find(cut) {
+            h.truncate(i);
+        }
+    }
+    // E-mail addresses and URLs in angle brackets or parentheses.
+    while let (Some(a), Some(b)) = (h.find(['<', '(']), h.rfind(['>', ')'])) {
+        if a < b {
+            h.replace_range(a..=b, "");
+        } else {
+            break;
+        }
+    }
+    let h = h
+        .split_whitespace()
+        .filter(|w| !w.contains('@') && !w.starts_with("http://") && !w.starts_with("https://"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let h = h.trim_matches(|c: char| c.is_whitespace() || ".,;:*/-\"'`#=|".contains(c)).to_string();
+    if h.is_empty() || h.len() > MAX_HOLDER * 2 || !h.chars().any(char::is_alphabetic) {
+        return None;
+    }
+    let first = h.chars().next()?;
+    if matches!(first, '[' | '{' | '<' | '$' | '%' | '(' | ')' | '+' | '\\') {
+        return None;
+    }
+    let first_word = h
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .next()
+        .unwrap_or("")
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_ascii_lowercase();
+    if NOT_HOLDERS.contains(&first_word.as_str()) {
+        return None;
+    }
+    let lower = h.to_ascii_lowercase();
+    if lower.contains("name of") || lower.contains("yyyy") || lower.contains("copyright owner") {
+        return None;
+    }
+    Some(bounded(&h, MAX_HOLDER))
+}
+
+/// Suffixes and filler words dropped when comparing holders.
+const FILLER: &[&str] = &[
+    "the",
+    "inc",
+    "inc.",
+    "ltd",
+    "ltd.",
+    "co",
+    "co.",
+    "llc",
+    "corp",
+    "corp.",
+    "corporation",
+    "company",
+    "limited",
+    "gmbh",
+    "team",
+    "authors",
+    "contributors",
+    "developers",
+    "and/or",
+    "its",
+    "affiliates",
+];
+
+/// A comparison key for holders: lower case, punctuation and corporate suffixes removed.
+pub fn holder_key(holder: &str) -> String {
+    let mut s = holder.to_lowercase();
+    for suffix in ["股份有限公司", "有限公司", "株式会社", "주식회사", "(주)"] {
+        s = s.replace(suffix, " ");
+    }
+    let s: String = s.chars().map(|c| if c.is_alphanumeric() || c == '/' { c } else { ' ' }).collect();
+    s.split_whitespace().filter(|w| !FILLER.contains(w)).collect::<Vec<_>>().join(" ")
+}
+
+/// SPDX identifiers of the licences `Licensed under …` phrases commonly name.
+fn licence_from_phrase(rest: &str) -> Option<&'static str> {
+    let l = rest.to_ascii_lowercase();
+    if l.contains("apache") && l.contains("2.0") {
+        Some("Apache-2.0")
+    } else if l.contains("mit license") || l.contains("mit licence") || l.trim_start().starts_with("mit") {
+        Some("MIT")
+    } else if l.contains("bsd") && (l.contains("3-clause") || l.contains("3 clause")) {
+        Some("BSD-3-Clause")
+    } else if l.contains("bsd") && (l.contains("2-clause") || l.contains("2 clause")) {
+        Some("BSD-2-Clause")
+    } else {
+        None
+    }
+}
+
+fn author(t: &str) -> Option<String> {
+    let rest = if let Some(r) = t.strip_prefix("@author") {
+        r
+    } else if let Some(r) = t.strip_prefix("__author__") {
+        r.trim_start().strip_prefix('=')?
+    } else {
+        let lower_head: String = t.chars().take(10).collect::<String>().to_ascii_lowercase();
+        if lower_head.starts_with("authors:") {
+            &t[8..]
+        } else if lower_head.starts_with("author:") {
+            &t[7..]
+        } else if lower_head.starts_with("author(s):") {
+            &t[10..]
+        } else {
+            return None;
+        }
+    };
+    let rest = rest.trim().trim_matches(['"', '\'']);
+    clean_holder(rest)
+}
+
+/// At most `max` bytes, cut at a character boundary.
+pub fn bounded(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn holders(text: &str) -> Vec<(u32, String)> {
+        extract(text, 100)
+            .into_iter()
+            .filter(|n| n.kind == NoticeKind::Copyright)
+            .map(|n| (n.line, n.holder.unwrap()))
+            .collect()
+    }
+
+    #[test]
+    fn english_forms() {
+        let text = "# Copyright 2025 Zhipu AI\n\
+                    // Copyright (c) 2019-2024, The Qwen Team. All rights reserved.\n\
+                    /* © 2023 DeepSeek <contact@deepseek.com> */\n\
+                    # SPDX-FileCopyrightText: 2024 Hanbit Labs <dev@hanbit.example>\n\
+                    copyright = '2024, Example Org'\n\
+                    Copyright The Rust Project Developers\n";
+        assert_eq!(
+            holders(text),
+            vec![
+                (1, "Zhipu AI".to_string()),
+                (2, "The Qwen Team".to_string()),
+                (3, "DeepSeek".to_string()),
+                (4, "Hanbit Labs".to_string()),
+                (5, "Example Org".to_string()),
+                (6, "The Rust Project Developers".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn prose_and_placeholders_are_not_notices() {
+        let text = "The above copyright notice and this permission notice shall be included\n\
+                    Copyright [yyyy] [name of copyright owner]\n\
+                    Copyright (C) <year>  <name of author>\n\
+                    let copyright_holder = x;\n\
+                    the copyright holders disclaim\n\
+                    copyright law applies\n";
+        assert_eq!(holders(text), vec![]);
+        // The Apache License's own text.
+        let apache = "   2. Grant of Copyright License. Subject to the terms and conditions of\n\
+                      copyright notice that is included in or attached to the work\n";
+        assert_eq!(holders(apache), vec![]);
+    }
+
+    #[test]
+    fn cjk_forms() {
+        let text = "# 版权所有 (C) 2024 北京智谱华章科技有限公司\n\
+                    # 智谱AI 版权所有\n\
+                    // 저작권 (c) 2024 LG AI Research\n\
+                    // 著作権者: 株式会社サンプル\n\
+                    // Copyright © 2024 阿里巴巴 版权所有\n";
+        assert_eq!(
+            holders(text),
+            vec![
+                (1, "北京智谱华章科技有限公司".to_string()),
+                (2, "智谱AI".to_string()),
+                (3, "LG AI Research".to_string()),
+                (4, "株式会社サンプル".to_string()),
+                (5, "阿里巴巴".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn licence_and_author_lines() {
+        let n = extract(
+            "# SPDX-License-Identifier: Apache-2.0 OR MIT\n# Licensed under the Apache License, Version 2.0\n\
+             # Author: Kim Minsu <kim@example.kr>\n__author__ = \"Li Wei\"\n",
+            10,
+        );
+        assert_eq!(n[0].license.as_deref(), Some("Apache-2.0 OR MIT"));
+        assert_eq!(n[1].license.as_deref(), Some("Apache-2.0"));
+        assert_eq!(n[2].holder.as_deref(), Some("Kim Minsu"));
+        assert_eq!(n[3].holder.as_deref(), Some("Li Wei"));
+    }
+
+    #[test]
+    fn holder_keys_ignore_suffixes() {
+        assert_eq!(holder_key("Zhipu AI Inc."), holder_key("Zhipu AI"));
+        assert_eq!(holder_key("The Qwen Team"), "qwen");
+        assert_eq!(holder_key("北京智谱华章科技有限公司"), "北京智谱华章科技");
+    }
+}
