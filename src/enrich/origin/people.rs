@@ -55,8 +55,12 @@ pub fn name_evidence(kb: &KnowledgeBase, raw: &str, kind: EvidenceKind, what: &s
     if n.is_empty() {
         return;
     }
+    // A copyright notice is a legal claim of ownership of the very file it heads: stronger than an
+    // author string that happens to name an organisation.
+    let weight =
+        if kind == EvidenceKind::CopyrightHolder { kb.w().copyright_holder } else { kb.w().org_name };
     for r in kb.names.get(&n).into_iter().flatten() {
-        ev.push(org_evidence(kb, kind, format!("{what} {}", raw.trim()), *r, kb.w().org_name));
+        ev.push(org_evidence(kb, kind, format!("{what} {}", raw.trim()), *r, weight));
     }
 }
 
