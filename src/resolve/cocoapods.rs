@@ -34,21 +34,10 @@ impl Resolver for CocoapodsResolver {
     fn resolve(&self, ctx: &ResolveContext) -> Resolution {
         let mut out = Resolution::default();
         for f in ctx.tree.named("Podfile.lock") {
-            let text = match ctx.tree.read_text(&f.path) {
-                Ok(t) => t,
+            let (text, doc) = match super::lockutil::read_yaml(ctx.tree, &f.path) {
+                Ok(x) => x,
                 Err(d) => {
                     out.diagnostics.push(d);
-                    continue;
-                }
-            };
-            let doc: Value = match serde_yaml::from_str(&text) {
-                Ok(v) => v,
-                Err(e) => {
-                    let line = e.location().map(|l| l.line() as u32);
-                    out.diagnostics.push(
-                        Diagnostic::error("invalid-lockfile", format!("not valid YAML: {e}"))
-                            .at(&f.path, line),
-                    );
                     continue;
                 }
             };

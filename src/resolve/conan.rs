@@ -65,20 +65,10 @@ impl Resolver for ConanResolver {
     fn resolve(&self, ctx: &ResolveContext) -> Resolution {
         let mut out = Resolution::default();
         for f in ctx.tree.named("conan.lock") {
-            let text = match ctx.tree.read_text(&f.path) {
-                Ok(t) => t,
+            let (text, doc) = match super::lockutil::read_json(ctx.tree, &f.path, "invalid-lockfile") {
+                Ok(x) => x,
                 Err(d) => {
                     out.diagnostics.push(d);
-                    continue;
-                }
-            };
-            let doc: Value = match serde_json::from_str(&text) {
-                Ok(v) => v,
-                Err(e) => {
-                    out.diagnostics.push(
-                        Diagnostic::error("invalid-lockfile", format!("not valid JSON: {e}"))
-                            .at(&f.path, Some(e.line() as u32)),
-                    );
                     continue;
                 }
             };

@@ -56,3 +56,35 @@ pub fn edge_kind(s: Scope) -> EdgeKind {
         Scope::Runtime => EdgeKind::Normal,
     }
 }
+
+/// Reads a JSON file: its text (for line look-ups) and its value; a read error is the tree's diagnostic,
+/// a syntax error a `code` (`invalid-lockfile`, `invalid-manifest`) diagnostic with the line.
+pub fn read_json(
+    tree: &crate::source::SourceTree,
+    path: &str,
+    code: &str,
+) -> Result<(String, serde_json::Value), crate::model::Diagnostic> {
+    let text = tree.read_text(path)?;
+    match serde_json::from_str(&text) {
+        Ok(v) => Ok((text, v)),
+        Err(e) => Err(crate::model::Diagnostic::error(code, format!("not valid JSON: {e}"))
+            .at(path, Some(e.line() as u32))),
+    }
+}
+
+/// Reads a YAML lockfile like [`read_json`]; a syntax error is an `invalid-lockfile` diagnostic with the
+/// line.
+pub fn read_yaml(
+    tree: &crate::source::SourceTree,
+    path: &str,
+) -> Result<(String, serde_yaml::Value), crate::model::Diagnostic> {
+    let text = tree.read_text(path)?;
+    match serde_yaml::from_str(&text) {
+        Ok(v) => Ok((text, v)),
+        Err(e) => {
+            let line = e.location().map(|l| l.line() as u32);
+            Err(crate::model::Diagnostic::error("invalid-lockfile", format!("not valid YAML: {e}"))
+                .at(path, line))
+        }
+    }
+}
