@@ -360,7 +360,11 @@ fn provenance_summary(subject: &mut Value, inv: &Inventory) {
 /// matched, copyright texts), a `modelCard` and `pedigree.ancestors` (base models) for models.
 fn with_provenance(inv: &Inventory, comp: &Component, mut value: Value) -> Value {
     let Some(obj) = value.as_object_mut() else { return value };
-    let mut evidence = Map::new();
+    // Added to the licence evidence the component may already carry (`evidence.licenses`).
+    let mut evidence = match obj.remove("evidence") {
+        Some(Value::Object(m)) => m,
+        _ => Map::new(),
+    };
     if !comp.occurrences.is_empty() {
         let occ: Vec<Value> = comp
             .occurrences

@@ -557,3 +557,57 @@ fn evidence_text_round_trips_even_with_separators_inside() {
     assert_eq!(parse_evidence_text("nonsense"), None);
     assert_eq!(parse_evidence_text("code-host | x | none | 0.00 (weak) | s").unwrap().country, None);
 }
+
+/// The copyright notices of an installed package's licence text are origin evidence when the holder is a
+/// known organisation (one piece per holder, however many notices name it); a person's notice is not.
+#[test]
+fn licence_text_copyright_holders_are_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let mit = |holder: &str| {
+        format!(
+            "MIT License\n\n{holder}\n\nPermission is hereby granted, free of charge, to any person obtaining a copy\nof this software and associated documentation files (the \"Software\"), to deal\nin the Software without restriction, including without limitation the rights\nto use, copy, modify, merge, publish, distribute, sublicense, and/or sell\ncopies of the Software, and to permit persons to whom the Software is\nfurnished to do so, subject to the following conditions:\n\nThe above copyright notice and this permission notice shall be included in all\ncopies or substantial portions of the Software.\n\nTHE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR\nIMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,\nFITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE\nAUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER\nLIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,\nOUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE\nSOFTWARE.\n"
+        )
+    };
+    let lock = r#"{"name": "app", "version": "1.0.0", "lockfileVersion": 3, "requires": true, "packages": {
+        "": {"name": "app", "version": "1.0.0", "dependencies": {"obscure-widget": "1.0.0", "tiny-util": "2.0.0"}},
+        "node_modules/obscure-widget": {"version": "1.0.0", "resolved": "https://example.invalid/obscure-widget-1.0.0.tgz"},
+        "node_modules/tiny-util": {"version": "2.0.0", "resolved": "https://example.invalid/tiny-util-2.0.0.tgz"}
+    }}"#;
+    support::write_files(
+        dir.path(),
+        &[
+            (
+                "package.json",
+                r#"{"name": "app", "version": "1.0.0", "dependencies": {"obscure-widget": "1.0.0", "tiny-util": "2.0.0"}}"#,
+            ),
+            ("package-lock.json", lock),
+            (
+                "node_modules/obscure-widget/package.json",
+                r#"{"name": "obscure-widget", "version": "1.0.0", "license": "MIT"}"#,
+            ),
+            (
+                "node_modules/obscure-widget/LICENSE",
+                &mit("Copyright (c) 2019 Google LLC\nCopyright (c) 2021 Google LLC"),
+            ),
+            (
+                "node_modules/tiny-util/package.json",
+                r#"{"name": "tiny-util", "version": "2.0.0", "license": "MIT"}"#,
+            ),
+            ("node_modules/tiny-util/LICENSE", &mit("Copyright (c) 2015 Jane Q. Example")),
+        ],
+    );
+    let inv = support::scan_dir(dir.path());
+    let widget = inv.components.iter().find(|c| c.name == "obscure-widget").unwrap();
+    assert_eq!(widget.copyrights.len(), 2, "{:?}", widget.copyrights);
+    let holder_ev: Vec<_> = widget
+        .origin
+        .evidence
+        .iter()
+        .filter(|e| e.kind == sovereign::model::EvidenceKind::CopyrightHolder)
+        .collect();
+    assert_eq!(holder_ev.len(), 1, "one piece of evidence per holder: {holder_ev:?}");
+    assert_eq!(widget.origin.country.as_deref(), Some("US"), "{:?}", widget.origin);
+    let util = inv.components.iter().find(|c| c.name == "tiny-util").unwrap();
+    assert_eq!(util.copyrights, ["Copyright (c) 2015 Jane Q. Example"]);
+    assert_eq!(util.origin.country, None, "a person's notice attributes nothing: {:?}", util.origin);
+}

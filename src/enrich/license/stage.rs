@@ -32,6 +32,9 @@ pub(super) struct LicenseFile {
     pub(super) found: Vec<Detected>,
     /// `dual-licensed under A and B`: the expression the file states.
     pub(super) statement: Option<String>,
+    /// Its copyright notices (`Copyright (c) 2019 Google LLC`), verbatim; origin evidence when the holder
+    /// is a known organisation.
+    pub(super) copyrights: Vec<String>,
 }
 
 fn rules_error(e: RulesError) -> Diagnostic {
@@ -118,8 +121,10 @@ pub fn enrich(inv: &mut Inventory, tree: &SourceTree, opts: &LicenseOptions) {
             if let Some((d, lfs)) = nearest(&by_dir, dir) {
                 used_dirs.insert(d.to_string());
                 let mut texts = Vec::new();
+                let mut notices: Vec<&String> = Vec::new();
                 for lf in lfs {
                     push_file(&mut texts, lf);
+                    notices.extend(&lf.copyrights);
                 }
                 // Texts of an ancestor directory (a workspace root) are the component's only when it
                 // declares nothing else: a member that declares its own licence is not contradicted by
@@ -131,6 +136,11 @@ pub fn enrich(inv: &mut Inventory, tree: &SourceTree, opts: &LicenseOptions) {
                     (Some(decl), Some(ids)) => ids.is_subset(decl),
                     _ => false,
                 };
+                if !inherited {
+                    // The notices of texts in the component's own directory only: an ancestor's (the
+                    // submitter's root LICENSE) say who owns the tree, not this component.
+                    add_notices(c, notices);
+                }
                 if !inherited || declared_ids.is_none() {
                     detected.extend(texts);
                 } else {
@@ -152,6 +162,7 @@ pub fn enrich(inv: &mut Inventory, tree: &SourceTree, opts: &LicenseOptions) {
         } else {
             for lf in installed_license_files(c, tree.root(), opts, &aliases) {
                 push_file(&mut detected, &lf);
+                add_notices(c, &lf.copyrights);
             }
         }
         dedup(&mut detected);
@@ -327,6 +338,55 @@ fn push_file(detected: &mut Vec<LicenseValue>, lf: &LicenseFile) {
     }
 }
 
+/// Adds licence-file notices to the component's copyrights (no duplicates).
+fn add_notices<'a>(c: &mut crate::model::Component, notices: impl IntoIterator<Item = &'a String>) {
+    for n in notices {
+        if !c.copyrights.contains(n) {
+            c.copyrights.push(n.clone());
+        }
+    }
+}
+
+/// At most this many notices are kept per licence file.
+const MAX_NOTICES: usize = 8;
+
+/// The copyright notices of a licence text: lines that start with `Copyright`, `(c)` or `©` and name a
+/// holder (licence templates such as `Copyright [yyyy] [name of copyright owner]` are not notices).
+fn copyright_lines(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for line in text.lines().take(400) {
+        let t = line.trim().trim_start_matches(['#', '*', '/', ';']).trim();
+        let lower = t.to_ascii_lowercase();
+        let starts = lower.starts_with("copyright") || lower.starts_with("(c)") || t.starts_with('©');
+        let template = ['[', '<', '{'].iter().any(|c| t.contains(*c))
+            || lower.contains("copyright holder")
+            || lower.contains("copyright owner")
+            || lower.contains("copyright notice")
+            || lower.contains("copyright law");
+        if !starts || template || t.len() > 200 {
+            continue;
+        }
+        // A holder: something beyond the word, the symbol and the years.
+        let rest: String = t
+            .split_whitespace()
+            .filter(|w| {
+                let wl = w.to_ascii_lowercase();
+                !(wl.starts_with("copyright")
+                    || wl == "(c)"
+                    || *w == "©"
+                    || w.chars().all(|c| c.is_ascii_digit() || ",-".contains(c)))
+            })
+            .collect();
+        if rest.chars().any(char::is_alphabetic) && !out.iter().any(|o| o == t) {
+            out.push(t.to_string());
+            if out.len() == MAX_NOTICES {
+                break;
+            }
+        }
+    }
+    out
+}
+
 fn dedup(v: &mut Vec<LicenseValue>) {
     v.sort_by(|a, b| (&a.expression, &a.source).cmp(&(&b.expression, &b.source)));
     v.dedup_by(|a, b| a.expression == b.expression && a.source == b.source);
@@ -335,7 +395,7 @@ fn dedup(v: &mut Vec<LicenseValue>) {
 pub(super) fn detect_one(path: String, text: &str, floor: f32, aliases: &Aliases) -> LicenseFile {
     let found = detect::detect_text(text, floor);
     let statement = if found.is_empty() { detect::dual_license_statement(text, aliases) } else { None };
-    LicenseFile { path, found, statement }
+    LicenseFile { path, found, statement, copyrights: copyright_lines(text) }
 }
 
 /// Detects every licence file of the walked tree (on up to two threads: the machine is shared).
@@ -502,5 +562,18 @@ fn see_file(
             "license-see-file-missing",
             format!("{}: the declared licence file `{rel}` is not in the scanned tree", c.display_name()),
         )),
+    }
+}
+
+#[cfg(test)]
+mod notice_tests {
+    use super::copyright_lines;
+
+    #[test]
+    fn notices_but_not_templates() {
+        let text = "Apache License\n   Copyright [yyyy] [name of copyright owner]\nCopyright <YEAR> <COPYRIGHT HOLDER>\n\
+                    the copyright holders ...\nCopyright (c) 2019-2024 Google LLC\n© 2020 Zhipu AI\nCopyright 2021\n\
+                    Copyright (c) 2019-2024 Google LLC\n";
+        assert_eq!(copyright_lines(text), ["Copyright (c) 2019-2024 Google LLC", "© 2020 Zhipu AI"]);
     }
 }

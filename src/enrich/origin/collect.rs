@@ -61,6 +61,12 @@ fn round(w: f64) -> f64 {
 pub fn collect(kb: &KnowledgeBase, c: &Component) -> Vec<Evidence> {
     let mut ev = Vec::new();
     identifiers(kb, c, &mut ev);
+    // Copyright notices of the component's licence texts (the licence stage reads them). Where the
+    // provenance stage already turned the component's notices into holder evidence, that is the same fact
+    // and is not counted twice.
+    if !c.origin.evidence.iter().any(|e| e.kind == EvidenceKind::CopyrightHolder) {
+        ev.extend(copyright_evidence(kb, &c.copyrights));
+    }
     let mut urls: Vec<(&str, bool)> = Vec::new();
     if let Some(r) = &c.repository {
         urls.push((r, false));

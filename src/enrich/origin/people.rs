@@ -66,9 +66,13 @@ pub fn name_evidence(kb: &KnowledgeBase, raw: &str, kind: EvidenceKind, what: &s
 
 /// Copyright holders (from licence or notice texts) → evidence; one per holder that names a known
 /// organisation.
-pub fn copyright_evidence(kb: &KnowledgeBase, holders: &[String]) -> Vec<Evidence> {
+pub fn copyright_evidence(kb: &KnowledgeBase, notices: &[String]) -> Vec<Evidence> {
     let mut ev = Vec::new();
-    for h in holders {
+    // One piece of evidence per holder, however many notices (years, files) name it.
+    let mut holders: Vec<String> = notices.iter().map(|n| holder(n)).filter(|h| !h.is_empty()).collect();
+    holders.sort();
+    holders.dedup();
+    for h in &holders {
         name_evidence(kb, h, EvidenceKind::CopyrightHolder, "copyright holder", &mut ev);
     }
     dedup(ev)
