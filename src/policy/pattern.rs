@@ -119,31 +119,12 @@ fn lenient_semver(v: &str) -> Option<semver::Version> {
     semver::Version::parse(&format!("{padded}{rest}")).ok()
 }
 
-/// `*` matches any run of bytes, `?` one byte; iterative with backtracking on the last `*` (linear-ish,
-/// never exponential).
+/// Purl patterns use sovereign's one wildcard dialect (`util::glob`).
 fn glob(p: &[u8], s: &[u8]) -> bool {
-    let (mut pi, mut si) = (0, 0);
-    let (mut star, mut mark) = (None, 0);
-    while si < s.len() {
-        if pi < p.len() && (p[pi] == b'?' || p[pi] == s[si]) {
-            pi += 1;
-            si += 1;
-        } else if pi < p.len() && p[pi] == b'*' {
-            star = Some(pi);
-            mark = si;
-            pi += 1;
-        } else if let Some(st) = star {
-            pi = st + 1;
-            mark += 1;
-            si = mark;
-        } else {
-            return false;
-        }
+    match (std::str::from_utf8(p), std::str::from_utf8(s)) {
+        (Ok(p), Ok(s)) => crate::util::glob::wildcard(p, s),
+        _ => false,
     }
-    while pi < p.len() && p[pi] == b'*' {
-        pi += 1;
-    }
-    pi == p.len()
 }
 
 #[cfg(test)]

@@ -8,7 +8,6 @@ pub mod cocoapods;
 pub mod conan;
 pub mod dart;
 pub mod dotnet;
-mod glob;
 pub mod golang;
 pub mod gradle;
 pub mod lockutil;
@@ -26,7 +25,7 @@ pub mod xml;
 use crate::model::{Component, Diagnostic, Edge};
 use crate::source::{Gitlink, SourceTree};
 
-pub use glob::glob_match;
+pub use crate::util::glob::glob_match;
 
 /// What a resolver sees: the walked tree and what acquisition learned about it.
 pub struct ResolveContext<'a> {

@@ -121,27 +121,9 @@ fn strip_version(purl: &str) -> Option<String> {
     }
 }
 
-/// `*` matches any run of characters; everything else literally.
+/// A purl pattern in sovereign's one wildcard dialect (`*`, `?`, `[…]`: `util::glob`).
 pub fn glob(pattern: &str, text: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    if parts.len() == 1 {
-        return pattern == text;
-    }
-    let mut rest = text;
-    for (i, part) in parts.iter().enumerate() {
-        if i == 0 {
-            let Some(r) = rest.strip_prefix(part) else { return false };
-            rest = r;
-        } else if i == parts.len() - 1 {
-            return rest.ends_with(part);
-        } else {
-            match rest.find(part) {
-                Some(at) => rest = &rest[at + part.len()..],
-                None => return false,
-            }
-        }
-    }
-    true
+    crate::util::glob::wildcard(pattern, text)
 }
 
 #[cfg(test)]

@@ -1,5 +1,7 @@
-//! The glob dialect of workspace member lists: `*` and `?` within a path segment, `**` across segments,
-//! `[abc]` character classes.
+//! The one wildcard dialect of sovereign: `*` (any run), `?` (one byte) and `[abc]` / `[!a-z]` classes.
+//! [`glob_match`] applies it to `/`-separated paths (workspace member lists: `*` within a segment, `**`
+//! across segments); [`wildcard`] to a whole string (purl patterns of policies and curations). Matching is
+//! iterative with backtracking on the last `*`: never exponential.
 
 /// Whether `path` (`/`-separated) matches `pattern`.
 pub fn glob_match(pattern: &str, path: &str) -> bool {
@@ -18,6 +20,11 @@ fn match_segments(pat: &[&str], segs: &[&str]) -> bool {
             None => false,
         },
     }
+}
+
+/// Whether `text` matches `pattern` as a whole (`*` also crosses `/`).
+pub fn wildcard(pattern: &str, text: &str) -> bool {
+    match_segment(pattern.as_bytes(), text.as_bytes())
 }
 
 fn match_segment(p: &[u8], s: &[u8]) -> bool {
@@ -81,6 +88,15 @@ fn class(p: &[u8], c: u8) -> Option<(bool, usize)> {
 #[cfg(test)]
 mod tests {
     use super::glob_match;
+
+    #[test]
+    fn wildcards() {
+        assert!(super::wildcard("pkg:npm/@acme/*", "pkg:npm/@acme/ui/x"));
+        assert!(!super::wildcard("pkg:npm/@acme/*", "pkg:npm/@acmex/ui"));
+        assert!(super::wildcard("pkg:cargo/serde?json", "pkg:cargo/serde_json"));
+        let long = "a".repeat(200);
+        assert!(!super::wildcard("*a*a*a*a*a*a*a*a*b", &long));
+    }
 
     #[test]
     fn globs() {
