@@ -172,12 +172,8 @@ impl Resolver for RubyResolver {
     fn resolve(&self, ctx: &ResolveContext) -> Resolution {
         let mut out = Resolution::default();
         for f in ctx.tree.named("Gemfile.lock").chain(ctx.tree.named("gems.locked")) {
-            let text = match ctx.tree.read_text(&f.path) {
-                Ok(t) => t,
-                Err(d) => {
-                    out.diagnostics.push(d);
-                    continue;
-                }
+            let Some(text) = ctx.tree.read_text_or_note(&f.path, &mut out.diagnostics) else {
+                continue;
             };
             let gemfile = ["Gemfile", "gems.rb"]
                 .iter()

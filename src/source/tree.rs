@@ -192,6 +192,11 @@ impl SourceTree {
             .map_err(|e| Diagnostic::error("unreadable-file", format!("cannot open: {e}")).at(rel, None))
     }
 
+    /// [`Self::read_text`], with a failure pushed to `diags` (the resolvers' usual "note it and go on").
+    pub fn read_text_or_note(&self, rel: &str, diags: &mut Vec<Diagnostic>) -> Option<String> {
+        self.read_text(rel).map_err(|d| diags.push(d)).ok()
+    }
+
     /// Reads a UTF-8 text file (a leading BOM is dropped). Invalid UTF-8 is a diagnostic with the line.
     pub fn read_text(&self, rel: &str) -> Result<String, Diagnostic> {
         let bytes = self.read(rel)?;

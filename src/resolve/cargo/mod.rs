@@ -32,12 +32,8 @@ impl Resolver for CargoResolver {
         let mut out = Resolution::default();
         let mut manifests: BTreeMap<String, Manifest> = BTreeMap::new();
         for f in ctx.tree.named("Cargo.toml") {
-            let text = match ctx.tree.read_text(&f.path) {
-                Ok(t) => t,
-                Err(d) => {
-                    out.diagnostics.push(d);
-                    continue;
-                }
+            let Some(text) = ctx.tree.read_text_or_note(&f.path, &mut out.diagnostics) else {
+                continue;
             };
             match manifest::parse(&text, &f.path, f.dir(), &mut out.diagnostics) {
                 Ok(m) => {

@@ -90,13 +90,7 @@ impl Resolver for GoResolver {
     fn resolve(&self, ctx: &ResolveContext) -> Resolution {
         let mut out = Resolution::default();
         let tree = ctx.tree;
-        let read = |path: &str, diags: &mut Vec<Diagnostic>| match tree.read_text(path) {
-            Ok(t) => Some(t),
-            Err(d) => {
-                diags.push(d);
-                None
-            }
-        };
+        let read = |path: &str, diags: &mut Vec<Diagnostic>| tree.read_text_or_note(path, diags);
         let mut modules: Vec<Module> = Vec::new();
         for f in tree.named("go.mod") {
             if ignored_dir(&f.path) {

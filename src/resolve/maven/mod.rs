@@ -42,12 +42,8 @@ impl Resolver for MavenResolver {
         let mut out = Resolution::default();
         let mut poms = Vec::new();
         for f in ctx.tree.named("pom.xml") {
-            let text = match ctx.tree.read_text(&f.path) {
-                Ok(t) => t,
-                Err(d) => {
-                    out.diagnostics.push(d);
-                    continue;
-                }
+            let Some(text) = ctx.tree.read_text_or_note(&f.path, &mut out.diagnostics) else {
+                continue;
             };
             match pom::parse(&text, &f.path, f.dir(), &mut out.diagnostics) {
                 Ok(p) => poms.push(p),

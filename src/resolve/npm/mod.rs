@@ -74,12 +74,8 @@ impl Resolver for NpmResolver {
             }
             for name in names {
                 let path = join_rel(dir, name).unwrap_or_else(|| name.to_string());
-                let text = match tree.read_text(&path) {
-                    Ok(t) => t,
-                    Err(d) => {
-                        out.diagnostics.push(d);
-                        continue;
-                    }
+                let Some(text) = tree.read_text_or_note(&path, &mut out.diagnostics) else {
+                    continue;
                 };
                 match name {
                     "yarn.lock" => {

@@ -94,12 +94,8 @@ pub fn resolve_all(tree: &SourceTree) -> Resolution {
     let mut out = Resolution::default();
     let mut installed: Vec<(Component, Vec<String>)> = Vec::new();
     for f in tree.files().iter().filter(|f| is_metadata_file(&f.path)) {
-        let text = match tree.read_text(&f.path) {
-            Ok(t) => t,
-            Err(d) => {
-                out.diagnostics.push(d);
-                continue;
-            }
+        let Some(text) = tree.read_text_or_note(&f.path, &mut out.diagnostics) else {
+            continue;
         };
         let m = parse(&text);
         let (Some(name), Some(version)) = (m.first("name"), m.first("version")) else {

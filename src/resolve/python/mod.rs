@@ -44,13 +44,7 @@ impl Resolver for PythonResolver {
     fn resolve(&self, ctx: &ResolveContext) -> Resolution {
         let mut out = Resolution::default();
         let tree = ctx.tree;
-        let read = |path: &str, diags: &mut Vec<Diagnostic>| match tree.read_text(path) {
-            Ok(t) => Some(t),
-            Err(d) => {
-                diags.push(d);
-                None
-            }
-        };
+        let read = |path: &str, diags: &mut Vec<Diagnostic>| tree.read_text_or_note(path, diags);
 
         // 1. Projects: pyproject.toml, else setup.cfg, per directory.
         let mut projects: BTreeMap<String, Project> = BTreeMap::new();
