@@ -4,24 +4,9 @@
 //! Run: `SOVEREIGN_CORPUS=../shared/corpus cargo bench --bench jvm`
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
-fn measure<F: FnMut() -> usize>(label: &str, bytes: usize, mut f: F) {
-    let mut items = f();
-    let start = Instant::now();
-    let mut runs = 0u32;
-    while start.elapsed() < Duration::from_secs(2) {
-        items = f();
-        runs += 1;
-    }
-    let secs = (start.elapsed() / runs).as_secs_f64();
-    println!(
-        "{label}: {runs} runs, {:.3} ms/run, {:.0} items/s, {:.1} MB/s",
-        secs * 1e3,
-        items as f64 / secs,
-        bytes as f64 / secs / 1e6
-    );
-}
+mod common;
+use common::measure;
 
 fn main() {
     // 20,000 dependencies in one pom (about 3 MB).

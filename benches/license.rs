@@ -5,21 +5,11 @@
 //! licence texts (the spdx store is loaded once, before timing).
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
 use sovereign::enrich::license::{detect, normalise, Aliases};
 
-fn measure<F: FnMut() -> usize>(label: &str, mut f: F) {
-    let mut items = f();
-    let start = Instant::now();
-    let mut runs = 0u32;
-    while start.elapsed() < Duration::from_secs(2) || runs == 0 {
-        items = f();
-        runs += 1;
-    }
-    let secs = (start.elapsed() / runs).as_secs_f64();
-    println!("{label}: {runs} runs, {:.3} ms/run, {:.0} items/s", secs * 1e3, items as f64 / secs);
-}
+mod common;
+use common::measure;
 
 fn main() {
     let strings = [
@@ -35,7 +25,7 @@ fn main() {
         "Apache-2.0 WITH LLVM-exception",
     ];
     let aliases = Aliases::builtin();
-    measure("normalise 1000 declared strings", || {
+    measure("normalise 1000 declared strings", 0, || {
         let mut n = 0;
         for _ in 0..100 {
             for s in strings {
@@ -65,7 +55,7 @@ fn main() {
     let bytes: usize = texts.iter().map(String::len).sum();
     println!("{} licence files, {} bytes", texts.len(), bytes);
     let _ = detect::detect_text("warm up: load the store", 0.9);
-    measure("detect the corpus's licence files", || {
+    measure("detect the corpus's licence files", 0, || {
         texts
             .iter()
             .map(|t| detect::detect_text(t, detect::DEFAULT_FLOOR).len())

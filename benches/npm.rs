@@ -5,44 +5,12 @@
 //! every edge), and for the yarn.lock and pnpm-lock.yaml readers on their corpus files.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 use sovereign::resolve::npm::{graph, json, package_lock, pnpm, yarn};
 use sovereign::source::SourceTree;
 
-/// CPU time of this thread (user + system), from /proc on Linux: on a shared machine the wall clock also
-/// counts the time other processes held the core.
-fn cpu_time() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
-    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    // USER_HZ is 100 on every Linux configuration in use.
-    Some(Duration::from_millis(ticks * 10))
-}
-
-fn measure<F: FnMut() -> usize>(label: &str, bytes: usize, mut f: F) {
-    let mut items = f();
-    let start = Instant::now();
-    let cpu_start = cpu_time();
-    let mut runs = 0u32;
-    while start.elapsed() < Duration::from_secs(3) {
-        items = f();
-        runs += 1;
-    }
-    let secs = (start.elapsed() / runs).as_secs_f64();
-    let cpu = match (cpu_start, cpu_time()) {
-        (Some(a), Some(b)) if b > a => {
-            let per = (b - a).as_secs_f64() / runs as f64;
-            format!(", CPU time {:.3} ms/run = {:.1} MB/s", per * 1e3, bytes as f64 / per / 1e6)
-        }
-        _ => String::new(),
-    };
-    println!(
-        "{label}: {runs} runs, {items} packages, wall {:.3} ms/run = {:.1} MB/s{cpu}",
-        secs * 1e3,
-        bytes as f64 / secs / 1e6
-    );
-}
+mod common;
+use common::measure;
 
 fn find(dir: &Path, names: &[&str], out: &mut Vec<(u64, PathBuf)>) {
     for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {

@@ -5,26 +5,9 @@
 //! go.mod) and for a whole-tree scan of each corpus project.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
-fn measure<F: FnMut() -> usize>(label: &str, bytes: usize, mut f: F) {
-    // Warm up, then run for at least two seconds.
-    let mut items = f();
-    let start = Instant::now();
-    let mut runs = 0u32;
-    while start.elapsed() < Duration::from_secs(2) {
-        items = f();
-        runs += 1;
-    }
-    let per = start.elapsed() / runs;
-    let secs = per.as_secs_f64();
-    println!(
-        "{label}: {items} items, {runs} runs, {:.3} ms/run, {:.0} items/s, {:.1} MB/s",
-        secs * 1e3,
-        items as f64 / secs,
-        bytes as f64 / secs / 1e6
-    );
-}
+mod common;
+use common::measure;
 
 fn scan(label: &str, root: &Path, bytes: usize) {
     let checkout = sovereign::source::Checkout {

@@ -5,26 +5,11 @@
 //! and reading a synthetic CycloneDX document of about 50 MB in the style of other generators.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
 use sovereign::sbom::{self, Format};
 
-fn measure<F: FnMut() -> usize>(label: &str, bytes: usize, mut f: F) {
-    let mut items = f();
-    let start = Instant::now();
-    let mut runs = 0u32;
-    while start.elapsed() < Duration::from_secs(2) || runs < 3 {
-        items = f();
-        runs += 1;
-    }
-    let secs = (start.elapsed() / runs).as_secs_f64();
-    println!(
-        "{label}: {runs} runs, {:.1} ms/run, {:.0} components/s, {:.1} MB/s",
-        secs * 1e3,
-        items as f64 / secs,
-        bytes as f64 / secs / 1e6
-    );
-}
+mod common;
+use common::measure;
 
 fn synthetic_cdx(target: usize) -> (Vec<u8>, usize) {
     let mut s = String::from(r#"{"bomFormat":"CycloneDX","specVersion":"1.5","components":["#);
