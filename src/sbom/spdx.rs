@@ -122,7 +122,8 @@ pub fn license_list_version() -> String {
     v.splitn(3, '.').take(2).collect::<Vec<_>>().join(".")
 }
 
-fn slug(name: &str) -> String {
+/// A document-name-safe form of the subject name (namespaces of SPDX 2.3 and 3.0.1 documents).
+pub(crate) fn slug(name: &str) -> String {
     let s: String = name
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '-' })

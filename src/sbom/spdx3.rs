@@ -311,7 +311,7 @@ pub fn to_value(inv: &Inventory) -> Value {
     elements.extend(std::mem::take(&mut g.licences).into_values());
     elements.extend(rels);
     let uuid = content_uuid(&[&json!(inv.subject.name), &Value::Array(elements.clone())]);
-    let ns = format!("{}{}-{uuid}", spdx::NAMESPACE_PREFIX, slugify(&inv.subject.name));
+    let ns = format!("{}{}-{uuid}", spdx::NAMESPACE_PREFIX, spdx::slug(&inv.subject.name));
     let absolute = |v: &mut Value| absolutise(v, &ns);
     let mut graph = Vec::with_capacity(elements.len() + 5);
     let tool_id = format!("{ns}#tool-sovereign");
@@ -362,18 +362,6 @@ pub fn to_value(inv: &Inventory) -> Value {
         "element": [sbom_id],
     }));
     json!({"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": graph})
-}
-
-fn slugify(name: &str) -> String {
-    let s: String = name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '-' })
-        .collect();
-    if s.is_empty() {
-        "subject".into()
-    } else {
-        s
-    }
 }
 
 /// Rewrites the relative ids (`#…`) of an element and of the references it holds into absolute IRIs.

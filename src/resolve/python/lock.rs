@@ -11,6 +11,8 @@ use crate::resolve::Resolution;
 
 use super::pyproject::Project;
 use super::{edge_scope, project_component, pypi_id};
+use crate::resolve::{line_of, toml_util as tu};
+use toml::de::{DeTable, DeValue};
 
 /// One dependency reference inside a lockfile.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -230,4 +232,33 @@ pub fn resolve(
     }
     out.components.extend(comps);
     out
+}
+
+/// The `[[package]]` tables of a TOML lockfile (uv.lock, pdm.lock) with their line and name: a `package`
+/// that is not an array is an error, an entry that is not a table is skipped, one without a name is
+/// skipped with a warning.
+pub fn package_tables<'a, 'i>(
+    root: &'a DeTable<'i>,
+    text: &str,
+    path: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Vec<(u32, String, &'a DeTable<'i>)>, Diagnostic> {
+    let Some(pkgs) = root.get("package") else { return Ok(Vec::new()) };
+    let Some(arr) = pkgs.get_ref().as_array() else {
+        return Err(Diagnostic::error("invalid-lockfile", "`package` is not an array of tables")
+            .at(path, Some(line_of(text, pkgs.span().start))));
+    };
+    let mut out = Vec::with_capacity(arr.len());
+    for item in arr.iter() {
+        let line = line_of(text, item.span().start);
+        let DeValue::Table(t) = item.get_ref() else { continue };
+        match tu::string(t, "name") {
+            Some(name) => out.push((line, name, t)),
+            None => diags.push(
+                Diagnostic::warning("invalid-lockfile", "package entry without a name; skipped")
+                    .at(path, Some(line)),
+            ),
+        }
+    }
+    Ok(out)
 }

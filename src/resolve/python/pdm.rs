@@ -29,21 +29,7 @@ pub fn parse(text: &str, path: &str, diags: &mut Vec<Diagnostic>) -> Result<Lock
         );
     }
     let mut lock = LockFile { path: path.to_string(), ..LockFile::default() };
-    let Some(pkgs) = root.get("package") else { return Ok(lock) };
-    let Some(arr) = pkgs.get_ref().as_array() else {
-        return Err(Diagnostic::error("invalid-lockfile", "`package` is not an array of tables")
-            .at(path, Some(line_of(text, pkgs.span().start))));
-    };
-    for item in arr.iter() {
-        let line = line_of(text, item.span().start);
-        let Some(t) = item.get_ref().as_table() else { continue };
-        let Some(name) = tu::string(t, "name") else {
-            diags.push(
-                Diagnostic::warning("invalid-lockfile", "package entry without a name; skipped")
-                    .at(path, Some(line)),
-            );
-            continue;
-        };
+    for (line, name, t) in super::lock::package_tables(root, text, path, diags)? {
         let mut p = LockedPackage::new(&name, tu::string(t, "version"), line);
         p.description = tu::string(t, "summary").filter(|s| !s.is_empty());
         let groups = {
