@@ -2,6 +2,7 @@
 
 mod cargo;
 mod cli;
+mod determinism;
 mod diff;
 mod git;
 mod golang;
