@@ -527,7 +527,8 @@ fn corpus_attributions_are_all_backed_by_strong_evidence() {
         return;
     };
     // (entry, at least this many attributed, components that must be attributed with their country)
-    let cases: [(&str, usize, &[(&str, &str)]); 2] = [
+    type Case<'a> = (&'a str, usize, &'a [(&'a str, &'a str)]);
+    let cases: [Case; 2] = [
         ("rust/astral-sh__uv", 30, &[("windows-sys", "US"), ("aws-lc-rs", "US"), ("requests", "US")]),
         (
             "rust/BurntSushi__ripgrep",
