@@ -9,6 +9,7 @@ mod import;
 mod import_huge;
 mod jvm;
 mod license;
+mod model_lineage_labels;
 mod npm;
 mod origin;
 mod origin_online;
