@@ -101,7 +101,9 @@ impl<'de> Deserialize<'de> for Expected {
         }
         match Raw::deserialize(d)? {
             Raw::Word(w) if w == "unknown" => Ok(Expected::Unknown),
-            Raw::Word(w) => Err(serde::de::Error::custom(format!("expected a list of ISO codes or `unknown`, not `{w}`"))),
+            Raw::Word(w) => {
+                Err(serde::de::Error::custom(format!("expected a list of ISO codes or `unknown`, not `{w}`")))
+            }
             Raw::List(l) if l.is_empty() => Err(serde::de::Error::custom("an empty list: write `unknown`")),
             Raw::List(l) => Ok(Expected::Countries(l.into_iter().collect())),
         }
@@ -143,10 +145,16 @@ impl Label {
 
     fn describe(&self) -> String {
         let m = self.matchers()[0];
-        let (k, v) = [("model", &m.model), ("purl", &m.purl), ("name", &m.name), ("path", &m.path), ("found_in", &m.found_in)]
-            .into_iter()
-            .find_map(|(k, v)| v.as_ref().map(|v| (k, v.clone())))
-            .unwrap_or(("?", String::new()));
+        let (k, v) = [
+            ("model", &m.model),
+            ("purl", &m.purl),
+            ("name", &m.name),
+            ("path", &m.path),
+            ("found_in", &m.found_in),
+        ]
+        .into_iter()
+        .find_map(|(k, v)| v.as_ref().map(|v| (k, v.clone())))
+        .unwrap_or(("?", String::new()));
         format!("{k} {v}")
     }
 }
@@ -210,7 +218,8 @@ fn matches(m: &Matcher, c: &Value) -> bool {
         }
     }
     if let Some(f) = &m.found_in {
-        let found = props(c).into_iter().filter(|(n, _)| *n == "sovereign:found-in").map(|(_, v)| v.to_string());
+        let found =
+            props(c).into_iter().filter(|(n, _)| *n == "sovereign:found-in").map(|(_, v)| v.to_string());
         let occ = c["evidence"]["occurrences"].as_array().into_iter().flatten().filter_map(|o| {
             let loc = o["location"].as_str()?;
             Some(match o["line"].as_u64() {
@@ -257,7 +266,11 @@ fn facetless(c: &Value) -> BTreeSet<String> {
 /// What the SBOM says of one facet of the matched components, and whether it came from a facet property.
 fn reported(found: &[&Value], facet: &str) -> (BTreeSet<String>, bool) {
     let key = format!("sovereign:origin:{facet}:country");
-    let has_facets = found.iter().any(|c| props(c).iter().any(|(n, _)| n.starts_with("sovereign:origin:") && n.ends_with(":country") && n.matches(':').count() == 3));
+    let has_facets = found.iter().any(|c| {
+        props(c).iter().any(|(n, _)| {
+            n.starts_with("sovereign:origin:") && n.ends_with(":country") && n.matches(':').count() == 3
+        })
+    });
     if has_facets {
         let set = found.iter().filter_map(|c| prop(c, &key)).flat_map(split_countries).collect();
         (set, true)
@@ -302,7 +315,8 @@ impl Score {
 fn score_repo(repo: &str, labels: &[Label], doc: &Value, scores: &mut BTreeMap<String, Score>) {
     let all = components(doc);
     for label in labels {
-        let found: Vec<&Value> = all.iter().copied().filter(|c| label.matchers().iter().any(|m| matches(m, c))).collect();
+        let found: Vec<&Value> =
+            all.iter().copied().filter(|c| label.matchers().iter().any(|m| matches(m, c))).collect();
         let what = format!("{repo}: {}", label.describe());
         let mut rows: Vec<(String, Expected, BTreeSet<String>, bool)> = Vec::new();
         for f in FACETS {
@@ -319,12 +333,18 @@ fn score_repo(repo: &str, labels: &[Label], doc: &Value, scores: &mut BTreeMap<S
             if from_prop {
                 s.from_facet_property += 1;
             }
-            let got_txt = if got.is_empty() { "unknown".to_string() } else { got.iter().cloned().collect::<Vec<_>>().join(",") };
+            let got_txt = if got.is_empty() {
+                "unknown".to_string()
+            } else {
+                got.iter().cloned().collect::<Vec<_>>().join(",")
+            };
             match expected {
                 Expected::Unknown => {
                     if !got.is_empty() {
                         s.unverified += 1;
-                        s.misses.push(format!("unverified  {facet:<12} {what}: label unknown, reported {got_txt}"));
+                        s.misses.push(format!(
+                            "unverified  {facet:<12} {what}: label unknown, reported {got_txt}"
+                        ));
                     }
                 }
                 Expected::Countries(want) => {
@@ -344,11 +364,15 @@ fn score_repo(repo: &str, labels: &[Label], doc: &Value, scores: &mut BTreeMap<S
                         if got == want {
                             s.exact += 1;
                         } else {
-                            s.misses.push(format!("partial     {facet:<12} {what}: expected {want_txt}, reported {got_txt}"));
+                            s.misses.push(format!(
+                                "partial     {facet:<12} {what}: expected {want_txt}, reported {got_txt}"
+                            ));
                         }
                     } else {
                         s.wrong += 1;
-                        s.misses.push(format!("WRONG       {facet:<12} {what}: expected {want_txt}, reported {got_txt}"));
+                        s.misses.push(format!(
+                            "WRONG       {facet:<12} {what}: expected {want_txt}, reported {got_txt}"
+                        ));
                     }
                 }
             }
@@ -411,7 +435,11 @@ fn load_labels() -> Labels {
 
 fn iso_codes() -> BTreeSet<String> {
     let text = std::fs::read_to_string(manifest().join("rules/origins/countries.tsv")).unwrap();
-    text.lines().filter(|l| !l.starts_with('#')).filter_map(|l| l.split('\t').next()).map(str::to_string).collect()
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split('\t').next())
+        .map(str::to_string)
+        .collect()
 }
 
 /// The labelled set itself is well formed: at least 12 repositories from at least 6 countries, each at a
@@ -425,7 +453,12 @@ fn model_lineage_labels_are_well_formed() {
     let mut countries = BTreeSet::new();
     let mut checkouts = BTreeSet::new();
     for r in &labels.repositories {
-        assert!(r.commit.len() == 40 && r.commit.chars().all(|c| c.is_ascii_hexdigit()), "{}: commit {}", r.repo, r.commit);
+        assert!(
+            r.commit.len() == 40 && r.commit.chars().all(|c| c.is_ascii_hexdigit()),
+            "{}: commit {}",
+            r.repo,
+            r.commit
+        );
         assert!(r.repo.split('/').count() == 2, "{}: owner/name", r.repo);
         assert!(checkouts.insert(r.checkout.clone()), "{}: checkout {} twice", r.repo, r.checkout);
         assert!(!r.components.is_empty(), "{}: no components", r.repo);
@@ -433,22 +466,43 @@ fn model_lineage_labels_are_well_formed() {
             let ms = l.matchers();
             assert!(!ms.is_empty(), "{}: empty match", r.repo);
             for m in ms {
-                let n = [&m.model, &m.purl, &m.name, &m.path, &m.found_in].iter().filter(|v| v.is_some()).count();
-                assert_eq!(n, 1, "{}: each matcher names exactly one of model/purl/name/path/found_in: {m:?}", r.repo);
+                let n =
+                    [&m.model, &m.purl, &m.name, &m.path, &m.found_in].iter().filter(|v| v.is_some()).count();
+                assert_eq!(
+                    n, 1,
+                    "{}: each matcher names exactly one of model/purl/name/path/found_in: {m:?}",
+                    r.repo
+                );
             }
-            assert!(FACETS.iter().any(|f| l.facet(f).is_some()), "{}: {} labels no facet", r.repo, l.describe());
+            assert!(
+                FACETS.iter().any(|f| l.facet(f).is_some()),
+                "{}: {} labels no facet",
+                r.repo,
+                l.describe()
+            );
             for f in FACETS {
                 if let Some(Expected::Countries(cs)) = l.facet(f) {
                     for c in cs {
-                        assert!(iso.contains(c), "{}: {} {f}: `{c}` is not an ISO 3166-1 alpha-2 code", r.repo, l.describe());
+                        assert!(
+                            iso.contains(c),
+                            "{}: {} {f}: `{c}` is not an ISO 3166-1 alpha-2 code",
+                            r.repo,
+                            l.describe()
+                        );
                         countries.insert(c.clone());
                     }
                 }
             }
             let has_file_line = l.why.split_whitespace().any(|w| {
-                w.split_once(':').is_some_and(|(f, n)| f.contains('.') && n.starts_with(|c: char| c.is_ascii_digit()))
+                w.split_once(':')
+                    .is_some_and(|(f, n)| f.contains('.') && n.starts_with(|c: char| c.is_ascii_digit()))
             });
-            assert!(has_file_line, "{}: {}: `why` must cite the file (file:line) in the repository", r.repo, l.describe());
+            assert!(
+                has_file_line,
+                "{}: {}: `why` must cite the file (file:line) in the repository",
+                r.repo,
+                l.describe()
+            );
         }
     }
     assert!(countries.len() >= 6, "countries in the set: {countries:?}");
@@ -493,8 +547,16 @@ fn model_lineage_scoring_counts_wrong_countries_and_prefers_facet_properties() {
     assert_eq!((w.labelled, w.covered, w.correct, w.wrong, w.unverified), (3, 2, 1, 1, 1), "{w:?}");
     assert_eq!(w.precision(), Some(0.5));
     let m = &scores["maintainer"];
-    assert_eq!((m.correct, m.wrong, m.from_facet_property), (0, 1, 1), "the facet property wins over the facet-less CN: {m:?}");
-    assert!(w.misses.iter().any(|l| l.starts_with("WRONG") && l.contains("acme/enc-from-siglip")), "{:?}", w.misses);
+    assert_eq!(
+        (m.correct, m.wrong, m.from_facet_property),
+        (0, 1, 1),
+        "the facet property wins over the facet-less CN: {m:?}"
+    );
+    assert!(
+        w.misses.iter().any(|l| l.starts_with("WRONG") && l.contains("acme/enc-from-siglip")),
+        "{:?}",
+        w.misses
+    );
     assert!(w.misses.iter().any(|l| l.starts_with("not found") && l.contains("absent")), "{:?}", w.misses);
     let any = &scores["any"];
     assert_eq!((any.correct, any.wrong), (1, 1), "{any:?}");
@@ -519,8 +581,12 @@ fn checkout_head(dir: &Path) -> Option<String> {
 #[test]
 #[ignore = "measurement: needs SOVEREIGN_LINEAGE_REPOS with the labelled checkouts (docs/origin.md)"]
 fn model_lineage_precision_and_coverage() {
-    let root = PathBuf::from(std::env::var("SOVEREIGN_LINEAGE_REPOS").expect("set SOVEREIGN_LINEAGE_REPOS to the directory of the checkouts"));
-    let bin = std::env::var("SOVEREIGN_LINEAGE_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_sovereign").to_string());
+    let root = PathBuf::from(
+        std::env::var("SOVEREIGN_LINEAGE_REPOS")
+            .expect("set SOVEREIGN_LINEAGE_REPOS to the directory of the checkouts"),
+    );
+    let bin = std::env::var("SOVEREIGN_LINEAGE_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_sovereign").to_string());
     let any_commit = std::env::var("SOVEREIGN_LINEAGE_ANY_COMMIT").is_ok_and(|v| v == "1");
     let labels = load_labels();
     let tmp = tempfile::tempdir().unwrap();
@@ -569,7 +635,9 @@ fn model_lineage_precision_and_coverage() {
     if let Ok(p) = std::env::var("SOVEREIGN_LINEAGE_REPORT") {
         std::fs::write(&p, &text).expect("write the report");
     }
-    if let Some(min) = std::env::var("SOVEREIGN_LINEAGE_MIN_PRECISION").ok().and_then(|v| v.parse::<f64>().ok()) {
+    if let Some(min) =
+        std::env::var("SOVEREIGN_LINEAGE_MIN_PRECISION").ok().and_then(|v| v.parse::<f64>().ok())
+    {
         for (f, s) in &scores {
             if let Some(p) = s.precision() {
                 assert!(p >= min, "{f}: precision {p:.3} below {min}");
