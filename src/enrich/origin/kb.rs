@@ -555,7 +555,7 @@ mod tests {
     #[test]
     fn builtin_loads_and_is_consistent() {
         let kb = KnowledgeBase::builtin();
-        assert_eq!(kb.orgs.len(), 254);
+        assert_eq!(kb.orgs.len(), 253);
         assert!(kb.orgs.iter().all(|o| o.source.starts_with("https://")));
         // No identifier points at two organisations with different countries.
         for (name, index) in [
