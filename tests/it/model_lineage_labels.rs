@@ -493,10 +493,7 @@ fn model_lineage_labels_are_well_formed() {
                     }
                 }
             }
-            let has_file_line = l.why.split_whitespace().any(|w| {
-                w.split_once(':')
-                    .is_some_and(|(f, n)| f.contains('.') && n.starts_with(|c: char| c.is_ascii_digit()))
-            });
+            let has_file_line = cited_line(&l.why).is_some();
             assert!(
                 has_file_line,
                 "{}: {}: `why` must cite the file (file:line) in the repository",
@@ -564,6 +561,15 @@ fn model_lineage_scoring_counts_wrong_countries_and_prefers_facet_properties() {
     assert!(text.contains("| weights | 3 | 2 | 1 | 1 | 1 | 1 | 0.500 | 0.667 |"), "{text}");
 }
 
+/// The first `file.ext:line` a justification cites.
+fn cited_line(why: &str) -> Option<(&str, usize)> {
+    why.split_whitespace().find_map(|w| {
+        let (f, n) = w.split_once(':')?;
+        let digits: String = n.chars().take_while(char::is_ascii_digit).collect();
+        (f.contains('.') && !digits.is_empty()).then(|| (f, digits.parse().unwrap()))
+    })
+}
+
 fn checkout_head(dir: &Path) -> Option<String> {
     // Read HEAD without running git: .git/HEAD -> ref -> packed-refs or loose ref.
     let git = dir.join(".git");
@@ -606,6 +612,19 @@ fn model_lineage_precision_and_coverage() {
                 continue;
             }
             _ => {}
+        }
+        // Every justification cites a file:line that exists in the checkout.
+        for l in &r.components {
+            if let Some((file, line)) = cited_line(&l.why) {
+                let text = std::fs::read_to_string(dir.join(file)).unwrap_or_default();
+                if text.lines().count() < line {
+                    problems.push(format!(
+                        "{}: {}: `why` cites {file}:{line}, not in the checkout",
+                        r.repo,
+                        l.describe()
+                    ));
+                }
+            }
         }
         let out = tmp.path().join(format!("{}.cdx.json", r.checkout));
         let res = std::process::Command::new(&bin)
