@@ -10,6 +10,8 @@ mod import;
 mod import_huge;
 mod jvm;
 mod license;
+mod model_lineage_labels;
+mod model_publishers;
 mod npm;
 mod origin;
 mod origin_online;
