@@ -82,7 +82,10 @@ pub fn parse_submissions(text: &str, file: &str) -> Result<Vec<Submission>, Audi
             problems.push(format!("submissions[{i}].name `{}` {why}", s.name.escape_debug()));
         }
         if let Some(first) = seen.insert(s.name.to_lowercase(), i) {
-            problems.push(format!("submissions[{i}].name `{}` is also the name of submissions[{first}]", s.name.escape_debug()));
+            problems.push(format!(
+                "submissions[{i}].name `{}` is also the name of submissions[{first}]",
+                s.name.escape_debug()
+            ));
         }
         if s.url.trim().is_empty() {
             problems.push(format!("submissions[{i}].url is empty"));
@@ -344,7 +347,11 @@ impl SubmissionOutcome {
             warnings: s.warnings,
             components,
             countries: s.countries,
-            models: s.models.into_iter().map(|m| ModelRow { name: m.id, country: m.country, flagged: m.flagged }).collect(),
+            models: s
+                .models
+                .into_iter()
+                .map(|m| ModelRow { name: m.id, country: m.country, flagged: m.flagged })
+                .collect(),
             licenses,
             error: s.error,
         }
@@ -356,11 +363,15 @@ impl SubmissionOutcome {
         let Ok(j) = &self.result else { return Ok(()) };
         let sub_dir = dir.join(&self.submission.name);
         let w = |p: PathBuf, bytes: &[u8]| {
-            write_atomic(&p, bytes).map_err(|source| AuditError::Write { path: p.display().to_string(), source })
+            write_atomic(&p, bytes)
+                .map_err(|source| AuditError::Write { path: p.display().to_string(), source })
         };
         std::fs::create_dir_all(&sub_dir)
             .map_err(|source| AuditError::Write { path: sub_dir.display().to_string(), source })?;
-        w(sub_dir.join("sbom.cdx.json"), &crate::sbom::write(&j.inventory, crate::sbom::Format::CyclonedxJson))?;
+        w(
+            sub_dir.join("sbom.cdx.json"),
+            &crate::sbom::write(&j.inventory, crate::sbom::Format::CyclonedxJson),
+        )?;
         w(sub_dir.join("verdict.json"), &crate::report::json::render(&j.verdict))?;
         w(sub_dir.join("report.html"), html::render_report(&j.inventory, Some(&j.verdict), meta).as_bytes())?;
         Ok(())
@@ -382,7 +393,8 @@ fn percent_path(name: &str) -> String {
 
 /// Writes `DIR/summary.json` and `DIR/index.html` (atomically).
 pub fn write_batch(dir: &Path, outcomes: &[SubmissionOutcome], meta: &ReportMeta) -> Result<(), AuditError> {
-    std::fs::create_dir_all(dir).map_err(|source| AuditError::Write { path: dir.display().to_string(), source })?;
+    std::fs::create_dir_all(dir)
+        .map_err(|source| AuditError::Write { path: dir.display().to_string(), source })?;
     let summary = Summary { submissions: outcomes.iter().map(SubmissionOutcome::summary).collect() };
     let mut json = serde_json::to_vec_pretty(&summary).unwrap_or_default();
     json.push(b'\n');
@@ -391,7 +403,8 @@ pub fn write_batch(dir: &Path, outcomes: &[SubmissionOutcome], meta: &ReportMeta
     let rows: Vec<DashboardRow> = outcomes.iter().map(SubmissionOutcome::dashboard_row).collect();
     let page = html::render_dashboard("Audit dashboard", &rows, meta);
     let p = dir.join("index.html");
-    write_atomic(&p, page.as_bytes()).map_err(|source| AuditError::Write { path: p.display().to_string(), source })?;
+    write_atomic(&p, page.as_bytes())
+        .map_err(|source| AuditError::Write { path: p.display().to_string(), source })?;
     Ok(())
 }
 
@@ -420,7 +433,8 @@ mod tests {
         assert!(err.contains("submissions[1].name"), "{err}");
         assert!(err.contains("submissions[2].name `OK` is also the name of submissions[0]"), "{err}");
         assert!(err.contains("submissions[2].url is empty"), "{err}");
-        let ok = parse_submissions("submissions:\n  - {name: a, url: https://x/y.git, ref: v1}\n", "s").unwrap();
+        let ok =
+            parse_submissions("submissions:\n  - {name: a, url: https://x/y.git, ref: v1}\n", "s").unwrap();
         assert_eq!(ok[0].reference.as_deref(), Some("v1"));
         assert!(parse_submissions("submissions:\n  - {name: a, url: u, extra: 1}\n", "s").is_err());
     }

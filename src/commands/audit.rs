@@ -91,7 +91,8 @@ pub(crate) fn audit(args: AuditArgs) -> anyhow::Result<ExitCode> {
         eval: eval_options(args.today.as_deref())?,
         meta: meta.clone(),
     };
-    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    let jobs =
+        args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
     std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create `{}`", args.out.display()))?;
     let display = Display::new(&subs, args.quiet);
     let outcomes = audit::run(&subs, &policy, &opts, jobs, &display);

@@ -35,7 +35,10 @@ pub(crate) fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
     if !args.quiet {
         match &verdict {
             Some(v) => eprintln!("{}", sovereign::report::human::headline(v)),
-            None => eprintln!("no policy given: the report lists {} components, no verdict", inventory.components.len()),
+            None => eprintln!(
+                "no policy given: the report lists {} components, no verdict",
+                inventory.components.len()
+            ),
         }
         eprintln!("wrote {}", args.output.display());
     }

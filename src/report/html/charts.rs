@@ -9,11 +9,13 @@ pub(crate) struct Bar {
     pub count: usize,
 }
 
-const FILLS: [&str; 8] = ["#3b6fb6", "#c2410c", "#15803d", "#7e22ce", "#b45309", "#0e7490", "#be185d", "#4d7c0f"];
+const FILLS: [&str; 8] =
+    ["#3b6fb6", "#c2410c", "#15803d", "#7e22ce", "#b45309", "#0e7490", "#be185d", "#4d7c0f"];
 
 /// A horizontal bar chart. `total` is the denominator of the shares. `id` names the figure.
 pub(crate) fn bar_chart(id: &str, title: &str, bars: &[Bar], total: usize, unit: &str) -> String {
-    let mut out = format!("<figure id=\"{}\" class=\"chart\"><figcaption>{}</figcaption>", esc(id), esc(title));
+    let mut out =
+        format!("<figure id=\"{}\" class=\"chart\"><figcaption>{}</figcaption>", esc(id), esc(title));
     if bars.is_empty() {
         out.push_str("<p class=\"empty\">Nothing to show.</p></figure>");
         return out;

@@ -90,10 +90,11 @@ pub fn render_dashboard(title: &str, rows: &[DashboardRow], meta: &ReportMeta) -
     for r in rows {
         let _ = write!(body, "<tr data-verdict=\"{}\"><th scope=\"row\">", esc(&token(&r.verdict)));
         match &r.report {
-            Some(rep) => {
+            // Our own relative path only: a link never leaves the audit directory.
+            Some(rep) if !rep.contains(':') && !rep.starts_with('/') => {
                 let _ = write!(body, "<a href=\"{}\">{}</a>", esc(rep), esc(&r.name));
             }
-            None => body.push_str(&esc(&r.name)),
+            _ => body.push_str(&esc(&r.name)),
         }
         let _ = write!(body, "<br>{}</th>", url_text(&r.url));
         let rank = match r.verdict.as_str() {
@@ -135,15 +136,27 @@ pub fn render_dashboard(title: &str, rows: &[DashboardRow], meta: &ReportMeta) -
             body,
             "<td>{}</td><td>{}</td></tr>",
             counts(&r.licenses),
-            r.commit.as_deref().map(|c| format!("<code>{}</code>", esc(&c[..c.len().min(12)]))).unwrap_or_default()
+            r.commit
+                .as_deref()
+                .map(|c| format!("<code>{}</code>", esc(&c[..c.len().min(12)])))
+                .unwrap_or_default()
         );
     }
     body.push_str("</tbody></table></div><p class=\"muted\">⚠ before a model: an open finding of the policy names it.</p></section>");
     // Charts over all submissions.
     body.push_str("<section id=\"charts\"><h2>Across submissions</h2><div class=\"charts\">");
-    let verdicts: BTreeMap<String, usize> =
-        [("passed", passed), ("failed", failed), ("error", errored)].iter().filter(|(_, n)| *n > 0).map(|(k, n)| (k.to_string(), *n)).collect();
-    body.push_str(&bar_chart("chart-verdicts", "Verdicts", &bars_from(verdicts, ""), rows.len(), "submissions"));
+    let verdicts: BTreeMap<String, usize> = [("passed", passed), ("failed", failed), ("error", errored)]
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(k, n)| (k.to_string(), *n))
+        .collect();
+    body.push_str(&bar_chart(
+        "chart-verdicts",
+        "Verdicts",
+        &bars_from(verdicts, ""),
+        rows.len(),
+        "submissions",
+    ));
     let mut model_countries: BTreeMap<String, usize> = BTreeMap::new();
     let mut with_country: BTreeMap<String, usize> = BTreeMap::new();
     for r in rows {
@@ -164,7 +177,13 @@ pub fn render_dashboard(title: &str, rows: &[DashboardRow], meta: &ReportMeta) -
         "submissions",
     ));
     let models_total = model_countries.values().sum();
-    body.push_str(&bar_chart("chart-model-countries", "Models by origin country", &bars_from(model_countries, "unknown"), models_total, "models"));
+    body.push_str(&bar_chart(
+        "chart-model-countries",
+        "Models by origin country",
+        &bars_from(model_countries, "unknown"),
+        models_total,
+        "models",
+    ));
     body.push_str("</div></section></main>");
     let _ = write!(body, "<footer>Made by {}.</footer>", esc(&meta.tool));
     page(title, &body)

@@ -115,8 +115,11 @@ pub(crate) fn lineage(inv: &Inventory) -> String {
     }
     for ((is_pub, n), (x, y)) in &pos {
         let text = if *is_pub { n.clone() } else { short(n) };
-        let shown: String =
-            if text.chars().count() > 32 { text.chars().take(31).collect::<String>() + "…" } else { text.clone() };
+        let shown: String = if text.chars().count() > 32 {
+            text.chars().take(31).collect::<String>() + "…"
+        } else {
+            text.clone()
+        };
         let known = by_id.contains_key(n.as_str());
         out.push_str(&format!(
             "<g class=\"node\"><title>{}</title><rect x=\"{x:.0}\" y=\"{y:.0}\" width=\"{box_w}\" height=\"{box_h}\" rx=\"5\" fill=\"{}\" stroke=\"{}\"{}/><text x=\"{:.0}\" y=\"{:.0}\">{}</text></g>",
@@ -146,7 +149,9 @@ pub(crate) fn lineage(inv: &Inventory) -> String {
             .origin
             .evidence
             .iter()
-            .map(|e| format!("{} `{}` ({})", crate::report::html::report::evidence_kind(e.kind), e.value, e.source))
+            .map(|e| {
+                format!("{} `{}` ({})", crate::report::html::report::evidence_kind(e.kind), e.value, e.source)
+            })
             .chain(c.occurrences.iter().map(|o| format!("seen at {}", o.location)))
             .collect();
         for (b, rel) in bases {

@@ -143,7 +143,11 @@ pub(crate) fn filter_form(table_id: &str, filters: &[Filter<'_>]) -> String {
                 esc(f.key)
             ));
         } else {
-            out.push_str(&format!("<select name=\"{}\" data-key=\"{}\"><option value=\"\">all</option>", esc(f.name), esc(f.key)));
+            out.push_str(&format!(
+                "<select name=\"{}\" data-key=\"{}\"><option value=\"\">all</option>",
+                esc(f.name),
+                esc(f.key)
+            ));
             for o in &f.options {
                 out.push_str(&format!("<option value=\"{0}\">{0}</option>", esc(o)));
             }
@@ -166,7 +170,10 @@ mod tests {
 
     #[test]
     fn escapes_markup_and_quotes() {
-        assert_eq!(esc("<script>\"x\"&'y'</script>"), "&lt;script&gt;&quot;x&quot;&amp;&#39;y&#39;&lt;/script&gt;");
+        assert_eq!(
+            esc("<script>\"x\"&'y'</script>"),
+            "&lt;script&gt;&quot;x&quot;&amp;&#39;y&#39;&lt;/script&gt;"
+        );
         assert_eq!(esc("a\u{0}b"), "a\u{FFFD}b");
     }
 

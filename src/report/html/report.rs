@@ -153,8 +153,17 @@ fn facts(inv: &Inventory, meta: &ReportMeta) -> String {
         let _ = write!(out, "<dt>{}</dt><dd>{v}</dd>", esc(k));
     };
     row("Subject", esc(&s.name));
-    row("URL", s.url.as_deref().map(url_text).unwrap_or_else(|| "<span class=\"muted\">none (local)</span>".into()));
-    row("Commit", s.commit.as_deref().map(|c| format!("<code>{}</code>", esc(c))).unwrap_or_else(|| "<span class=\"muted\">unknown</span>".into()));
+    row(
+        "URL",
+        s.url.as_deref().map(url_text).unwrap_or_else(|| "<span class=\"muted\">none (local)</span>".into()),
+    );
+    row(
+        "Commit",
+        s.commit
+            .as_deref()
+            .map(|c| format!("<code>{}</code>", esc(c)))
+            .unwrap_or_else(|| "<span class=\"muted\">unknown</span>".into()),
+    );
     if let Some(r) = &s.reference {
         row("Reference", format!("<code>{}</code>", esc(r)));
     }
@@ -165,12 +174,19 @@ fn facts(inv: &Inventory, meta: &ReportMeta) -> String {
             if !meta.policy_files.is_empty() {
                 row(
                     "Policy files",
-                    meta.policy_files.iter().map(|f| format!("<code>{}</code>", esc(f))).collect::<Vec<_>>().join(", "),
+                    meta.policy_files
+                        .iter()
+                        .map(|f| format!("<code>{}</code>", esc(f)))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                 );
             }
             row(
                 "Policy digest",
-                meta.policy_digest.as_deref().map(|d| format!("<code>{}</code>", esc(d))).unwrap_or_else(|| "<span class=\"muted\">unknown</span>".into()),
+                meta.policy_digest
+                    .as_deref()
+                    .map(|d| format!("<code>{}</code>", esc(d)))
+                    .unwrap_or_else(|| "<span class=\"muted\">unknown</span>".into()),
             );
         }
         None => row("Policy", "<span class=\"muted\">none</span>".into()),
@@ -227,7 +243,11 @@ fn findings(inv: &Inventory, v: &Verdict, by_id: &HashMap<&str, &Component>) -> 
     for f in order {
         let comp = f.component.as_deref().and_then(|id| by_id.get(id)).copied();
         let cs = comp.map(|c| countries(&c.origin)).unwrap_or_default();
-        let country_attr = if cs.is_empty() { "unknown".to_string() } else { cs.iter().map(|c| token(c)).collect::<Vec<_>>().join(" ") };
+        let country_attr = if cs.is_empty() {
+            "unknown".to_string()
+        } else {
+            cs.iter().map(|c| token(c)).collect::<Vec<_>>().join(" ")
+        };
         let _ = write!(
             out,
             "<tr data-severity=\"{}\" data-rule=\"{}\" data-country=\"{}\" data-waiver=\"{}\">",
@@ -237,7 +257,12 @@ fn findings(inv: &Inventory, v: &Verdict, by_id: &HashMap<&str, &Component>) -> 
             if f.waived.is_some() { "waived" } else { "open" }
         );
         out.push_str(&sev_cell(f.severity));
-        let _ = write!(out, "<td><code>{}</code><br><span class=\"muted\">{}</span></td>", esc(&f.rule), esc(&f.code));
+        let _ = write!(
+            out,
+            "<td><code>{}</code><br><span class=\"muted\">{}</span></td>",
+            esc(&f.rule),
+            esc(&f.code)
+        );
         let _ = write!(
             out,
             "<td>{}</td>",
@@ -316,8 +341,15 @@ fn charts(inv: &Inventory) -> String {
     for c in &inv.components {
         *cats.entry(license_category(c)).or_default() += 1;
     }
-    out.push_str(&bar_chart("chart-licenses", "Licence categories", &bars_from(cats, "no licence"), total, "components"));
-    let vendored: Vec<&Component> = inv.components.iter().filter(|c| c.kind == ComponentKind::VendoredSource).collect();
+    out.push_str(&bar_chart(
+        "chart-licenses",
+        "Licence categories",
+        &bars_from(cats, "no licence"),
+        total,
+        "components",
+    ));
+    let vendored: Vec<&Component> =
+        inv.components.iter().filter(|c| c.kind == ComponentKind::VendoredSource).collect();
     let mut holders: BTreeMap<String, usize> = BTreeMap::new();
     for c in &vendored {
         *holders.entry(holder(c)).or_default() += 1;
@@ -358,8 +390,18 @@ fn components(inv: &Inventory) -> String {
         "components-table",
         &[
             Filter { name: "cq", label: "Search components", key: "text", options: vec![] },
-            Filter { name: "ckind", label: "Kind", key: "kind", options: kinds.iter().map(|s| s.to_string()).collect() },
-            Filter { name: "cscope", label: "Scope", key: "scope", options: scopes.iter().map(|s| s.to_string()).collect() },
+            Filter {
+                name: "ckind",
+                label: "Kind",
+                key: "kind",
+                options: kinds.iter().map(|s| s.to_string()).collect(),
+            },
+            Filter {
+                name: "cscope",
+                label: "Scope",
+                key: "scope",
+                options: scopes.iter().map(|s| s.to_string()).collect(),
+            },
         ],
     ));
     out.push_str("<div class=\"scroll\"><table id=\"components-table\" class=\"sortable\"><caption>Every component of the inventory</caption><thead><tr><th scope=\"col\">Component</th><th scope=\"col\">Version</th><th scope=\"col\">Ecosystem</th><th scope=\"col\">Kind</th><th scope=\"col\">Scope</th><th scope=\"col\">Direct</th><th scope=\"col\">Licence</th><th scope=\"col\">Category</th><th scope=\"col\">Origin</th><th scope=\"col\">Found at</th></tr></thead><tbody>");
@@ -420,6 +462,8 @@ pub fn render_report(inv: &Inventory, verdict: Option<&Verdict>, meta: &ReportMe
     body.push_str(&facts(inv, meta));
     body.push_str("</section></main><footer>Made by ");
     body.push_str(&esc(&meta.tool));
-    body.push_str(". Origins are evidence-based estimates; “unknown” means the evidence did not decide.</footer>");
+    body.push_str(
+        ". Origins are evidence-based estimates; “unknown” means the evidence did not decide.</footer>",
+    );
     page(&format!("Sovereignty report: {}", inv.subject.name), &body)
 }

@@ -35,14 +35,23 @@ pub fn render_simulation(r: &SimulationReport, meta: &ReportMeta) -> String {
         );
     }
     body.push_str("</tbody></table><div class=\"charts\">");
-    let bars: Vec<Bar> = r.policies.iter().map(|p| Bar { label: p.policy.clone(), count: p.passed }).collect();
-    body.push_str(&bar_chart("chart-pass", "Submissions passing, per policy", &bars, r.submissions.len(), "submissions"));
+    let bars: Vec<Bar> =
+        r.policies.iter().map(|p| Bar { label: p.policy.clone(), count: p.passed }).collect();
+    body.push_str(&bar_chart(
+        "chart-pass",
+        "Submissions passing, per policy",
+        &bars,
+        r.submissions.len(),
+        "submissions",
+    ));
     body.push_str("</div></section>");
     // Flips.
     if r.policies.len() > 1 {
         let _ = write!(body, "<section id=\"flips\"><h2>Submissions that flip ({})</h2>", r.flips.len());
         if r.flips.is_empty() {
-            body.push_str("<p class=\"empty\">Every submission gets the same verdict under every policy.</p>");
+            body.push_str(
+                "<p class=\"empty\">Every submission gets the same verdict under every policy.</p>",
+            );
         } else {
             body.push_str("<table class=\"sortable\" id=\"flips-table\"><caption>Verdict per policy</caption><thead><tr><th scope=\"col\">Submission</th>");
             for p in &r.policies {
@@ -52,7 +61,11 @@ pub fn render_simulation(r: &SimulationReport, meta: &ReportMeta) -> String {
             for f in &r.flips {
                 let _ = write!(body, "<tr><th scope=\"row\">{}</th>", esc(&f.submission));
                 for ok in &f.passed {
-                    body.push_str(if *ok { "<td><span class=\"pass\">✓ pass</span></td>" } else { "<td><span class=\"fail\">✗ fail</span></td>" });
+                    body.push_str(if *ok {
+                        "<td><span class=\"pass\">✓ pass</span></td>"
+                    } else {
+                        "<td><span class=\"fail\">✗ fail</span></td>"
+                    });
                 }
                 body.push_str("</tr>");
             }
@@ -63,12 +76,19 @@ pub fn render_simulation(r: &SimulationReport, meta: &ReportMeta) -> String {
     // Rules × submissions, one matrix per policy.
     for (pi, p) in r.policies.iter().enumerate() {
         let id = format!("matrix-{pi}");
-        let _ = write!(body, "<section id=\"policy-{pi}\"><h2>Rules × submissions under <code>{}</code></h2>", esc(&p.policy));
+        let _ = write!(
+            body,
+            "<section id=\"policy-{pi}\"><h2>Rules × submissions under <code>{}</code></h2>",
+            esc(&p.policy)
+        );
         if p.rules.is_empty() {
             body.push_str("<p class=\"empty\">No rule fired.</p></section>");
             continue;
         }
-        body.push_str(&filter_form(&id, &[Filter { name: &format!("q{pi}"), label: "Search submissions", key: "text", options: vec![] }]));
+        body.push_str(&filter_form(
+            &id,
+            &[Filter { name: &format!("q{pi}"), label: "Search submissions", key: "text", options: vec![] }],
+        ));
         let _ = write!(body, "<div class=\"scroll\"><table class=\"sortable\" id=\"{id}\"><caption>Open findings per rule (✗: the rule raised an error there)</caption><thead><tr><th scope=\"col\">Submission</th><th scope=\"col\">Verdict</th>");
         for rc in &p.rules {
             let _ = write!(body, "<th scope=\"col\" class=\"num\"><code>{}</code></th>", esc(&rc.rule));
@@ -81,7 +101,11 @@ pub fn render_simulation(r: &SimulationReport, meta: &ReportMeta) -> String {
                 "<tr><th scope=\"row\">{}</th><td data-sort=\"{}\">{}</td>",
                 esc(&row.submission),
                 u8::from(cell.passed),
-                if cell.passed { "<span class=\"pass\">✓ pass</span>" } else { "<span class=\"fail\">✗ fail</span>" }
+                if cell.passed {
+                    "<span class=\"pass\">✓ pass</span>"
+                } else {
+                    "<span class=\"fail\">✗ fail</span>"
+                }
             );
             let fired = row.fired.get(pi);
             for rc in &p.rules {
@@ -89,7 +113,11 @@ pub fn render_simulation(r: &SimulationReport, meta: &ReportMeta) -> String {
                 if n == 0 {
                     body.push_str("<td class=\"num muted\" data-sort=\"0\">·</td>");
                 } else {
-                    let _ = write!(body, "<td class=\"num\" data-sort=\"{n}\">{}{n}</td>", if err { "✗ " } else { "" });
+                    let _ = write!(
+                        body,
+                        "<td class=\"num\" data-sort=\"{n}\">{}{n}</td>",
+                        if err { "✗ " } else { "" }
+                    );
                 }
             }
             body.push_str("</tr>");
@@ -98,7 +126,12 @@ pub fn render_simulation(r: &SimulationReport, meta: &ReportMeta) -> String {
         if !p.top_components.is_empty() {
             body.push_str("<table><caption>Components causing most failures</caption><thead><tr><th scope=\"col\">Component</th><th scope=\"col\" class=\"num\">Failing submissions</th></tr></thead><tbody>");
             for c in &p.top_components {
-                let _ = write!(body, "<tr><td><code>{}</code></td><td class=\"num\">{}</td></tr>", esc(&c.component), c.failing_submissions);
+                let _ = write!(
+                    body,
+                    "<tr><td><code>{}</code></td><td class=\"num\">{}</td></tr>",
+                    esc(&c.component),
+                    c.failing_submissions
+                );
             }
             body.push_str("</tbody></table>");
         }
