@@ -52,7 +52,7 @@ fn inventory(n: usize) -> Inventory {
             inv.edges.push(Edge {
                 from: format!("pkg:npm/package-{parent}@1.{}.{}", parent % 40, parent % 7),
                 to: c.id.clone(),
-                kind: EdgeKind::DependsOn,
+                kind: EdgeKind::Normal,
             });
         }
         inv.components.push(c);

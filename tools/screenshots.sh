@@ -13,7 +13,7 @@ export SOURCE_DATE_EPOCH=1767225600 SOVEREIGN_CACHE="$work/cache"
 cargo build --locked --quiet
 bin=$root/target/debug/sovereign
 
-shot() { # shot PAGE PNG HEIGHT
+shot() { # shot PAGE[#FRAGMENT] PNG HEIGHT
   "$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync --hide-scrollbars \
     --user-data-dir="$work/profile" --window-size=1280,"$3" --virtual-time-budget=3000 \
@@ -24,7 +24,8 @@ shot() { # shot PAGE PNG HEIGHT
 # 1. The bundled example (exit 1: it fails the contest policy).
 "$bin" report examples/contest-entry --policy rules/policies/sovereign-ai-contest.yaml --today 2026-01-01 \
   -q -o "$work/report.html" || [ $? -eq 1 ]
-shot "$work/report.html" docs/report-example.png 2600
+# Errors only (#fsev=error, the filter the page reads from its URL), so the charts fit in the picture too.
+shot "$work/report.html#fsev=error" docs/report-example.png 3000
 
 # 2. An audit of three small submissions, made as git repositories here.
 mkrepo() { # mkrepo DIR FILE CONTENT [FILE CONTENT]...

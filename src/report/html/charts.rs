@@ -9,6 +9,16 @@ pub(crate) struct Bar {
     pub count: usize,
 }
 
+/// Verdict words keep their colours (with their words beside them); other bars take the palette.
+fn fill(label: &str, i: usize) -> &'static str {
+    match label {
+        "passed" => "#1a7f37",
+        "failed" => "#b42318",
+        "error" => "#b45309",
+        _ => FILLS[i % FILLS.len()],
+    }
+}
+
 const FILLS: [&str; 8] =
     ["#3b6fb6", "#c2410c", "#15803d", "#7e22ce", "#b45309", "#0e7490", "#be185d", "#4d7c0f"];
 
@@ -22,8 +32,8 @@ pub(crate) fn bar_chart(id: &str, title: &str, bars: &[Bar], total: usize, unit:
     }
     let shown: Vec<&Bar> = bars.iter().take(24).collect();
     let max = shown.iter().map(|b| b.count).max().unwrap_or(1).max(1);
-    let (label_w, bar_w, row_h) = (150.0, 220.0, 22.0);
-    let width = label_w + bar_w + 130.0;
+    let (label_w, bar_w, row_h) = (130.0, 150.0, 22.0);
+    let width = label_w + bar_w + 95.0;
     let height = row_h * shown.len() as f64 + 8.0;
     out.push_str(&format!(
         "<svg role=\"img\" aria-labelledby=\"{id}-t\" viewBox=\"0 0 {width} {height}\" width=\"100%\" preserveAspectRatio=\"xMinYMin meet\"><title id=\"{id}-t\">{}</title>",
@@ -33,8 +43,8 @@ pub(crate) fn bar_chart(id: &str, title: &str, bars: &[Bar], total: usize, unit:
     for (i, b) in shown.iter().enumerate() {
         let y = 4.0 + row_h * i as f64;
         let w = (b.count as f64 / max as f64 * bar_w).max(1.0);
-        let label: String = if b.label.chars().count() > 22 {
-            b.label.chars().take(21).collect::<String>() + "…"
+        let label: String = if b.label.chars().count() > 19 {
+            b.label.chars().take(18).collect::<String>() + "…"
         } else {
             b.label.clone()
         };
@@ -48,7 +58,7 @@ pub(crate) fn bar_chart(id: &str, title: &str, bars: &[Bar], total: usize, unit:
             lx = label_w - 6.0,
             ty = y + 14.0,
             h = row_h - 6.0,
-            fill = FILLS[i % FILLS.len()],
+            fill = fill(&b.label, i),
             vx = label_w + w + 6.0,
         ));
     }

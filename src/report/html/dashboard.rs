@@ -40,6 +40,9 @@ pub struct DashboardRow {
 }
 
 fn counts(m: &BTreeMap<String, usize>) -> String {
+    if m.is_empty() {
+        return "<span class=\"muted\">none</span>".into();
+    }
     let mut v: Vec<(&String, &usize)> = m.iter().collect();
     v.sort_by(|a, b| (a.0 == "unknown").cmp(&(b.0 == "unknown")).then(b.1.cmp(a.1)).then(a.0.cmp(b.0)));
     v.iter().map(|(k, n)| format!("{} {}", esc(k), n)).collect::<Vec<_>>().join("<br>")

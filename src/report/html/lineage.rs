@@ -71,7 +71,7 @@ pub(crate) fn lineage(inv: &Inventory) -> String {
         columns[depth[n.as_str()]].push(n.clone());
     }
     columns[max_depth + 1] = publishers.iter().cloned().collect();
-    let (col_w, row_h, box_w, box_h) = (250.0, 46.0, 220.0, 30.0);
+    let (col_w, row_h, box_w, box_h) = (300.0, 46.0, 220.0, 30.0);
     let rows = columns.iter().map(Vec::len).max().unwrap_or(1).max(1);
     let width = col_w * columns.len() as f64 + 10.0;
     let height = row_h * rows as f64 + 10.0;

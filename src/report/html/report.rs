@@ -237,7 +237,7 @@ fn findings(inv: &Inventory, v: &Verdict, by_id: &HashMap<&str, &Component>) -> 
             },
         ],
     ));
-    out.push_str("<div class=\"scroll\"><table id=\"findings-table\" class=\"sortable\"><caption>Every finding of the policy, open ones first</caption><thead><tr><th scope=\"col\">Severity</th><th scope=\"col\">Rule</th><th scope=\"col\">Component</th><th scope=\"col\">Origin</th><th scope=\"col\">Finding and evidence</th><th scope=\"col\">Declared at</th><th scope=\"col\">Dependency path</th><th scope=\"col\">How to fix</th><th scope=\"col\">Waiver</th></tr></thead><tbody>");
+    out.push_str("<div class=\"scroll\"><table id=\"findings-table\" class=\"sortable\"><caption>Every finding of the policy, open ones first</caption><thead><tr><th scope=\"col\">Severity</th><th scope=\"col\">Rule</th><th scope=\"col\">Component</th><th scope=\"col\">Origin</th><th scope=\"col\">Finding and evidence</th><th scope=\"col\">Declared at and dependency path</th><th scope=\"col\">How to fix</th><th scope=\"col\">Waiver</th></tr></thead><tbody>");
     let mut order: Vec<&crate::policy::Finding> = v.findings.iter().collect();
     order.sort_by_key(|f| (f.waived.is_some(), std::cmp::Reverse(f.severity)));
     for f in order {
@@ -287,10 +287,18 @@ fn findings(inv: &Inventory, v: &Verdict, by_id: &HashMap<&str, &Component>) -> 
         out.push_str("</td>");
         let _ = write!(
             out,
-            "<td>{}</td>",
-            f.location.as_ref().map(|l| format!("<code>{}</code>", esc(&l.to_string()))).unwrap_or_default()
+            "<td>{}{}</td><td>{}</td>",
+            f.location
+                .as_ref()
+                .map(|l| format!("<code>{}</code><br>", esc(&l.to_string())))
+                .unwrap_or_default(),
+            if f.path.is_empty() {
+                String::new()
+            } else {
+                format!("<span class=\"muted\">path:</span> {}", esc(&path_text(&f.path)))
+            },
+            esc(&f.fix)
         );
-        let _ = write!(out, "<td>{}</td><td>{}</td>", esc(&path_text(&f.path)), esc(&f.fix));
         match &f.waived {
             Some(w) => {
                 let _ = write!(
