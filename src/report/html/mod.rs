@@ -189,7 +189,7 @@ mod tests {
     #[test]
     fn page_has_a_csp_matching_its_inline_code() {
         let p = page("<t>", "<p>b</p>");
-        assert!(p.contains("default-src 'none'"));
+        assert!(p.contains("default-src &#39;none&#39;"));
         assert!(p.contains(&esc(&csp_hash(JS))) && p.contains(&esc(&csp_hash(CSS))));
         assert!(p.contains("<title>&lt;t&gt;</title>"));
     }
