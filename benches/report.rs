@@ -61,6 +61,14 @@ fn inventory(n: usize) -> Inventory {
     inv
 }
 
+/// CPU time (user + system) of waited-for children, from /proc (Chromium's processes, once it exits).
+fn children_cpu() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let f: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = f.get(13)?.parse::<u64>().ok()? + f.get(14)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / 100.0)
+}
+
 fn main() {
     let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(10_000);
     let inv = inventory(n);
@@ -90,11 +98,16 @@ fn main() {
         return;
     };
     let dir = tempfile::tempdir().expect("tempdir");
-    let file = dir.path().join("report.html");
+    // A second argument keeps the page there (to open it by hand).
+    let file = std::env::args()
+        .nth(2)
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| dir.path().join("report.html"));
     std::fs::write(&file, render_report(&inv, Some(&verdict), &meta)).expect("write");
     for run in 0..3 {
         let profile = dir.path().join(format!("profile{run}"));
         let start = Instant::now();
+        let cpu = children_cpu();
         let out = std::process::Command::new(&browser)
             .args([
                 "--headless",
@@ -114,9 +127,13 @@ fn main() {
             .output()
             .expect("run chromium");
         let secs = start.elapsed().as_secs_f64();
+        let cpu = match (cpu, children_cpu()) {
+            (Some(a), Some(b)) => format!("{:.2} s", b - a),
+            _ => "?".into(),
+        };
         let dom = String::from_utf8_lossy(&out.stdout);
         println!(
-            "chromium open + script + DOM dump, run {}: {secs:.2} s (script ran: {}; target under 5 s)",
+            "chromium open + script + DOM dump, run {}: wall {secs:.2} s, CPU {cpu} (script ran: {}; target under 5 s)",
             run + 1,
             dom.contains("data-js=\"ready\"")
         );
