@@ -10,6 +10,7 @@ browser=${SOVEREIGN_CHROMIUM:-$(command -v chromium || command -v chromium-brows
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export SOURCE_DATE_EPOCH=1767225600 SOVEREIGN_CACHE="$work/cache"
+export GIT_AUTHOR_DATE=2026-01-01T00:00:00Z GIT_COMMITTER_DATE=2026-01-01T00:00:00Z
 cargo build --locked --quiet
 bin=$root/target/debug/sovereign
 
