@@ -408,3 +408,45 @@ fn simulation_page_in_chromium() {
     assert!(dom.contains("data-js=\"ready\"") && dom.contains("id=\"chart-pass\""));
     assert!(dom.contains("✗ fail") && dom.contains("✓ pass"));
 }
+
+#[test]
+fn report_without_a_policy_lists_and_does_not_judge() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let sbom = dir.path().join("entry.cdx.json");
+    assert!(run(&["scan", "examples/contest-entry", "-q", "-o", sbom.to_str().unwrap()], &cache)
+        .status
+        .success());
+    let html = dir.path().join("r.html");
+    let o = run(&["report", sbom.to_str().unwrap(), "-o", html.to_str().unwrap()], &cache);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert_self_contained(&page);
+    assert!(page.contains("○ NOT JUDGED") && !page.contains("id=\"findings-table\""));
+    let doc: Value = serde_json::from_slice(&std::fs::read(&sbom).unwrap()).unwrap();
+    let components = doc["components"].as_array().unwrap().len();
+    assert_eq!(rows(&page, "components-table").len(), components);
+    for chart in [
+        "chart-countries-runtime",
+        "chart-countries-all",
+        "chart-licenses",
+        "chart-vendored",
+        "chart-lineage",
+    ] {
+        assert!(page.contains(&format!("id=\"{chart}\"")), "{chart}");
+    }
+    // Deterministic: the same SBOM gives the same page.
+    let again = dir.path().join("r2.html");
+    run(&["report", sbom.to_str().unwrap(), "-q", "-o", again.to_str().unwrap()], &cache);
+    assert_eq!(page, std::fs::read_to_string(&again).unwrap());
+    // A bad policy is an error (exit 2), and nothing is written.
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, "version: 1\nname: x\nrules: 3\n").unwrap();
+    let none = dir.path().join("none.html");
+    let o = run(
+        &["report", sbom.to_str().unwrap(), "--policy", bad.to_str().unwrap(), "-o", none.to_str().unwrap()],
+        &cache,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!none.exists());
+}
