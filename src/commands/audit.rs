@@ -44,15 +44,19 @@ impl Display {
     }
 }
 
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
 fn line(o: &SubmissionOutcome) -> String {
     match &o.result {
         Ok(j) => format!(
-            "{}: {} ({} errors, {} warnings, {} components)",
+            "{}: {} ({}, {}, {})",
             o.submission.name,
             o.verdict_word(),
-            j.verdict.counts.error,
-            j.verdict.counts.warning,
-            j.inventory.components.len()
+            plural(j.verdict.counts.error, "error"),
+            plural(j.verdict.counts.warning, "warning"),
+            plural(j.inventory.components.len(), "component")
         ),
         Err(e) => format!("{}: error: {e}", o.submission.name),
     }
