@@ -450,3 +450,36 @@ fn report_without_a_policy_lists_and_does_not_judge() {
     assert_eq!(o.status.code(), Some(2));
     assert!(!none.exists());
 }
+
+#[test]
+fn waived_findings_show_their_waiver() {
+    use sovereign::model::*;
+    let mut inv = Inventory::default();
+    inv.subject.name = "waivers".into();
+    for (name, cc) in [("left-pad", "CN"), ("right-pad", "CN")] {
+        let mut c = Component::new(Ecosystem::Npm, name, Some("1.0.0".into()));
+        c.id = format!("pkg:npm/{name}@1.0.0");
+        c.purl = Some(c.id.clone());
+        c.direct = true;
+        c.origin.country = Some(cc.into());
+        c.origin.confidence = 0.9;
+        c.license.declared = Some(LicenseValue::declared("MIT", "package.json"));
+        inv.components.push(c);
+    }
+    let policy = sovereign::policy::from_str(
+        "version: 1\nname: w\norigin:\n  deny: [CN]\nwaivers:\n  - component: \"pkg:npm/left-pad@*\"\n    rule: origin\n    reason: Reviewed <by> the jury\n    approved_by: contest jury\n    expires: 2099-12-31\n",
+        "w.yaml",
+    )
+    .unwrap();
+    let verdict = sovereign::policy::evaluate(&policy, &inv, &Default::default());
+    assert_eq!(verdict.counts.waived, 1, "{:?}", verdict.findings);
+    let page = sovereign::report::html::render_report(&inv, Some(&verdict), &Default::default());
+    let rows = rows(&page, "findings-table");
+    assert_eq!(rows.len(), 2);
+    // Open findings first, then the waived one.
+    assert!(rows[0].contains("data-waiver=\"open\"") && rows[1].contains("data-waiver=\"waived\""));
+    assert!(
+        page.contains("✔ waived: Reviewed &lt;by&gt; the jury; approved by contest jury; expires 2099-12-31")
+    );
+    assert!(page.contains("✗ FAILED"));
+}
