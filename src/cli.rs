@@ -51,6 +51,81 @@ pub enum Command {
     /// Work with policy files: validate them, print their JSON Schema, simulate them over SBOMs.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Write a self-contained HTML report of a submission (a fresh scan of SOURCE, or an SBOM file):
+    /// the verdict first (with --policy), findings, charts, components, and the scan's facts.
+    ///
+    /// The page loads nothing from anywhere (inline style, script and SVG, a Content-Security-Policy
+    /// of `default-src 'none'`); see docs/report.md.
+    ///
+    /// Exit codes: 0 written (and the policy passes), 1 written and the policy fails, 2 an error.
+    Report(ReportArgs),
+    /// Scan and judge many submissions in parallel: per submission an SBOM, a verdict and an HTML
+    /// report; for the batch `summary.json` and a dashboard, `index.html`.
+    ///
+    /// Exit codes: 0 every submission passes, 1 one fails the policy, 2 one could not be scanned.
+    Audit(AuditArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// What to report on: a directory, a local git repository or a git URL (scanned), or an SBOM file
+    /// (CycloneDX or SPDX JSON, read as it is).
+    pub source: String,
+
+    /// Judge against this policy file (YAML; see docs/policy.md). Without it, no verdict.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+
+    /// The HTML file to write (atomically).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+
+    /// Branch, tag or commit to scan (git sources).
+    #[arg(long = "ref", value_name = "REV")]
+    pub reference: Option<String>,
+
+    /// Where clones are cached. Default: $XDG_CACHE_HOME/sovereign or ~/.cache/sovereign.
+    #[arg(long, env = "SOVEREIGN_CACHE", value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+
+    /// The day waiver expiry dates are compared with (YYYY-MM-DD). Default: today (UTC).
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
+
+    /// No progress bar and no verdict line on standard error.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// The submissions file (YAML): `submissions: [{name, url, ref?}]`. Names become directory names.
+    pub submissions: PathBuf,
+
+    /// The policy file every submission is judged against.
+    #[arg(long, value_name = "FILE")]
+    pub policy: PathBuf,
+
+    /// The output directory: NAME/sbom.cdx.json, NAME/verdict.json, NAME/report.html, summary.json,
+    /// index.html.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Submissions scanned at once. Default: the number of cores.
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+
+    /// Where clones are cached. Default: $XDG_CACHE_HOME/sovereign or ~/.cache/sovereign.
+    #[arg(long, env = "SOVEREIGN_CACHE", value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+
+    /// The day waiver expiry dates are compared with (YYYY-MM-DD). Default: today (UTC).
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
+
+    /// No progress display and no summary on standard error.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// Options of the origin attribution stage (docs/origin.md).

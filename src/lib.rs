@@ -4,6 +4,7 @@
 //! The pipeline (DESIGN.md): [`source`] acquires a checkout, [`resolve`] turns its manifests into an
 //! [`model::Inventory`], [`enrich`] adds facts, and [`sbom`] writes it out.
 
+pub mod audit;
 pub mod cli;
 pub mod diff;
 pub mod enrich;

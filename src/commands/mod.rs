@@ -1,13 +1,17 @@
 //! The subcommands: each parses nothing (clap did), calls the library and turns the outcome into an exit
 //! code. This is the binary's side: `anyhow` is used here and in main.rs only.
 
+mod audit;
 mod explain;
 mod policy;
+mod report;
 mod sbom;
 mod scan;
 
+pub(crate) use audit::audit;
 pub(crate) use explain::explain;
-pub(crate) use policy::{check, policy_schema, policy_simulate, policy_validate};
+pub(crate) use policy::{check, eval_options, policy_schema, policy_simulate, policy_validate};
+pub(crate) use report::report;
 pub(crate) use sbom::{convert, diff};
 pub(crate) use scan::scan;
 

@@ -9,7 +9,7 @@ use sovereign::util::redact::redact_text;
 
 use super::{read_sbom, write_out};
 
-fn eval_options(today: Option<&str>) -> anyhow::Result<sovereign::policy::EvalOptions> {
+pub(crate) fn eval_options(today: Option<&str>) -> anyhow::Result<sovereign::policy::EvalOptions> {
     Ok(match today {
         Some(t) => sovereign::policy::EvalOptions {
             today: sovereign::policy::Date::parse(t)

@@ -26,6 +26,9 @@ pub struct SubmissionRow {
     pub submission: String,
     /// One cell per policy, in the order the policies were given.
     pub results: Vec<Cell>,
+    /// Per policy: open findings by rule, and whether the rule raised an error (the HTML matrix).
+    #[serde(skip)]
+    pub fired: Vec<BTreeMap<String, (usize, bool)>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -107,6 +110,7 @@ impl<'p> Simulation<'p> {
     /// Judges one submission under every policy.
     pub fn add(&mut self, submission: &str, inv: &Inventory) {
         let mut results = Vec::with_capacity(self.evaluators.len());
+        let mut fired_all = Vec::with_capacity(self.evaluators.len());
         for (ev, st) in self.evaluators.iter_mut().zip(self.stats.iter_mut()) {
             let v = ev.evaluate(inv, &self.opts);
             if v.passed {
@@ -127,6 +131,7 @@ impl<'p> Simulation<'p> {
                     }
                 }
             }
+            fired_all.push(fired.iter().map(|(r, v)| (r.to_string(), *v)).collect());
             for (rule, (n, err)) in fired {
                 if !st.rules.contains_key(rule) {
                     st.rules.insert(rule.to_string(), (0, 0, 0));
@@ -154,7 +159,7 @@ impl<'p> Simulation<'p> {
                 waived: v.counts.waived,
             });
         }
-        self.rows.push(SubmissionRow { submission: submission.to_string(), results });
+        self.rows.push(SubmissionRow { submission: submission.to_string(), results, fired: fired_all });
     }
 
     pub fn finish(self) -> SimulationReport {

@@ -1,5 +1,7 @@
-//! Reports of a policy verdict (human, JSON, SARIF 2.1.0, Markdown) and of a policy simulation.
+//! Reports of a policy verdict (human, JSON, SARIF 2.1.0, Markdown, HTML) and of a policy simulation;
+//! the HTML audit dashboard.
 
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod markdown;

@@ -1,4 +1,4 @@
-//! A policy simulation as a human table, Markdown, CSV or JSON.
+//! A policy simulation as a human table, Markdown, CSV, JSON or HTML.
 
 use std::fmt::Write;
 
@@ -16,6 +16,8 @@ pub enum SimFormat {
     Csv,
     /// Everything, as JSON.
     Json,
+    /// A self-contained HTML page: pass rates, rules × submissions per policy, flips (docs/report.md).
+    Html,
 }
 
 pub fn render(r: &SimulationReport, format: SimFormat) -> Vec<u8> {
@@ -23,6 +25,7 @@ pub fn render(r: &SimulationReport, format: SimFormat) -> Vec<u8> {
         SimFormat::Human => human(r).into_bytes(),
         SimFormat::Markdown => markdown(r).into_bytes(),
         SimFormat::Csv => csv(r).into_bytes(),
+        SimFormat::Html => super::html::render_simulation(r, &super::html::ReportMeta::new()).into_bytes(),
         SimFormat::Json => {
             let mut v = serde_json::to_vec_pretty(r).unwrap_or_default();
             v.push(b'\n');

@@ -1,5 +1,6 @@
 //! The one integration-test binary (DESIGN.md): every module here exercises the public CLI or library.
 
+mod browser;
 mod cargo;
 mod cli;
 mod determinism;
@@ -23,5 +24,6 @@ mod provenance;
 mod python;
 mod python_corpus;
 mod python_locks;
+mod report;
 mod spdx;
 mod support;
