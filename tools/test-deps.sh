@@ -11,6 +11,7 @@ need=()
 pkg-config --exists openssl 2>/dev/null || need+=(libssl-dev pkg-config) # git2 (https), reqwest (native-tls)
 command -v python3 >/dev/null || need+=(python3)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
+command -v chromium >/dev/null || need+=(chromium) # the HTML report tests (docs/report.md)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "test-deps: missing Debian packages: ${need[*]} (run as root or install them)" >&2

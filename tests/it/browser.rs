@@ -1,5 +1,5 @@
 //! Headless Chromium for the HTML tests: `--dump-dom` gives the DOM after the page's script ran.
-//! Chromium must be there in CI (`.ci/run` installs Debian's `chromium`); elsewhere a test without it
+//! Chromium must be there in CI (`tools/test-deps.sh` installs Debian's `chromium`); elsewhere a test without it
 //! says so and returns.
 
 use std::path::{Path, PathBuf};
