@@ -58,6 +58,7 @@ struct State {
     diagnostics: Vec<Diagnostic>,
     any_sovereign_direct: bool,
     findings: Findings,
+    creator: Option<String>,
 }
 
 impl State {
@@ -108,7 +109,7 @@ impl State {
         }
         describes.sort();
         describes.dedup();
-        let mut inv = Inventory::default();
+        let mut inv = Inventory { creator: self.creator.take(), ..Inventory::default() };
         if let Some(s) = self.subject.take() {
             inv.subject = s;
             subject_ids.insert(SUBJECT_ID.to_string());
@@ -198,7 +199,13 @@ impl State {
         let mut props = Props::parse(&mut self.findings, annotations, &name, "annotation");
         if spdx_id.as_deref() == Some(SUBJECT_ID) {
             let url = refs(&obj).into_iter().find(|(t, _)| t == "vcs").map(|(_, u)| u);
-            self.subject = Some(Subject { name, url, commit: props.commit, reference: props.reference });
+            self.subject = Some(Subject {
+                name,
+                url,
+                commit: props.commit,
+                reference: props.reference,
+                digest: props.digest,
+            });
             return;
         }
         if props.direct.is_some() {
@@ -274,8 +281,16 @@ impl State {
         }
         c.description = text(obj.get("description"));
         c.homepage = text(obj.get("homepage"));
-        if let Some(a) = text(obj.get("supplier")).and_then(|s| author_of(&s)) {
+        // Our own documents write an `Organization:` supplier from the identified organisation or the
+        // owning namespace (sbom::conformance::supplier_for), not from an author.
+        let supplier = text(obj.get("supplier")).filter(|s| !(ours && s.starts_with("Organization:")));
+        if let Some(a) = supplier.and_then(|s| author_of(&s)) {
             c.authors.push(a);
+        }
+        if ours {
+            if let Some(t) = text(obj.get("copyrightText")) {
+                c.copyrights.extend(t.lines().map(str::to_string));
+            }
         }
         c.authors.append(&mut props.authors);
         c.kind = match props.kind {
@@ -360,6 +375,13 @@ impl State {
                 self.lineage.push((a, b, relation));
                 return;
             }
+            // Our `DEPENDS_ON` companion of a dev/build/optional relationship: the precise one carries
+            // the edge.
+            if ty == "DEPENDS_ON"
+                && get("comment").is_some_and(|c| c.starts_with(super::spdx::WALKABLE_COMMENT))
+            {
+                return;
+            }
             let peer = get("comment").as_deref() == Some("peer");
             self.relationships.push((a, ty, b, peer));
         }
@@ -438,6 +460,18 @@ impl<'de> Visitor<'de> for DocSeed<'_> {
             match key.as_str() {
                 "spdxVersion" => st.version = text(Some(&map.next_value::<Value>()?)),
                 "name" => st.name = text(Some(&map.next_value::<Value>()?)),
+                "creationInfo" => {
+                    // The SBOM's creator (an organisation or person, not a tool).
+                    let ci = map.next_value::<Value>()?;
+                    st.creator = ci
+                        .get("creators")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                        .find(|c| c.starts_with("Organization:") || c.starts_with("Person:"))
+                        .map(str::to_string);
+                }
                 "documentDescribes" => {
                     if let Value::Array(a) = map.next_value::<Value>()? {
                         st.describes.extend(a.into_iter().filter_map(|v| v.as_str().map(str::to_string)));
