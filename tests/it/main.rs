@@ -2,6 +2,7 @@
 
 mod cargo;
 mod cli;
+mod conformance;
 mod diff;
 mod git;
 mod golang;
