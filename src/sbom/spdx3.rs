@@ -311,6 +311,14 @@ pub fn to_value(inv: &Inventory) -> Value {
     g.elements.push(subject);
 
     let mut rels = Vec::new();
+    // The scanned tree's own licence (its root texts), like a component's.
+    for (which, v) in [("declared", &inv.license.declared), ("concluded", &inv.license.concluded)] {
+        if let Some(v) = v.as_ref().filter(|v| v.expression != "NOASSERTION") {
+            let lic = g.licence(v);
+            let ty = if which == "declared" { "hasDeclaredLicense" } else { "hasConcludedLicense" };
+            rels.push(relationship(format!("{subject_id}-{which}-licence"), &subject_id, ty, &[lic], None));
+        }
+    }
     let mut root_ids = Vec::new();
     let has_parent: std::collections::BTreeSet<&str> = inv.edges.iter().map(|e| e.to.as_str()).collect();
     for c in &inv.components {
