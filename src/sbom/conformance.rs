@@ -116,7 +116,7 @@ fn namespace_owner(c: &Component) -> Option<String> {
 /// proxy, PyPI, Maven Central). None when the location is not known (NOASSERTION).
 pub fn download_location(c: &Component) -> Option<String> {
     match &c.source {
-        Some(SourceKind::Git { .. }) | Some(SourceKind::Url { .. }) => return None, // the writers' own rules
+        Some(SourceKind::Git { .. }) | Some(SourceKind::Url { .. }) => None, // the writers' own rules
         Some(SourceKind::Registry { url }) => registry_download(c, url.as_deref()),
         _ => None,
     }
