@@ -229,3 +229,93 @@ fn checker_finds_full_ntia_conformance_where_the_data_allows_it() {
         assert_eq!(r["isConformant"], true, "{spec}: {r:#}");
     }
 }
+
+const GO_MOD: &str =
+    "module github.com/example/app\n\ngo 1.22\n\nrequire github.com/Azure/go-autorest v14.2.0+incompatible\n";
+const GO_SUM: &str =
+    "github.com/Azure/go-autorest v14.2.0+incompatible h1:V5VMDjClD3GiElqLWO7mz2MxNAK/vTfRHdAubSIPRgs=\n";
+
+/// An older SBOM (another tool's, or ours before purls kept their case) names the Go module in lower case:
+/// it is read, and `diff` matches it with the module as we now write it.
+#[test]
+fn diff_matches_lowercased_go_purls_of_older_sboms() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path(), &[("go.mod", GO_MOD), ("go.sum", GO_SUM)]);
+    let new = crate::support::scan_dir(dir.path());
+    let azure = new.components.iter().find(|c| c.name == "go-autorest").unwrap();
+    assert_eq!(azure.purl.as_deref(), Some("pkg:golang/github.com/Azure/go-autorest@v14.2.0%2Bincompatible"));
+    let old_doc = serde_json::json!({
+        "bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1,
+        "metadata": {"component": {"type": "application", "name": "app", "bom-ref": "app"}},
+        "components": [{"type": "library", "bom-ref": "a", "name": "go-autorest",
+            "version": "v14.2.0+incompatible",
+            "purl": "pkg:golang/github.com/azure/go-autorest@v14.2.0%2Bincompatible"}]
+    });
+    let old = sovereign::sbom::read(&serde_json::to_vec(&old_doc).unwrap(), "old.cdx.json").unwrap();
+    let d = sovereign::diff::diff(&old, &new);
+    use sovereign::diff::ChangeKind;
+    assert_eq!(d.count(ChangeKind::Removed), 0, "{d:#?}");
+    assert_eq!(d.count(ChangeKind::Version), 0, "{d:#?}");
+    // The main module is new; the dependency is the same under both spellings.
+    assert_eq!(d.count(ChangeKind::Added), 1, "{d:#?}");
+}
+
+/// `--creator`, the content digest as the subject's version, local versions, registry download
+/// locations, CycloneDX occurrences: written, read back, and written again byte for byte.
+#[test]
+fn creator_versions_and_locations_survive_a_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path(), &[("go.mod", GO_MOD), ("go.sum", GO_SUM)]);
+    let out = tempfile::tempdir().unwrap();
+    let p = |n: &str| out.path().join(n).to_str().unwrap().to_string();
+    let src = dir.path().to_str().unwrap();
+    let args = [
+        "scan",
+        src,
+        "--quiet",
+        "--creator",
+        "Person: Jane Doe (https://jane.example)",
+        "--format",
+        "cyclonedx-json",
+        "-o",
+        &p("a.cdx.json"),
+        "--format",
+        "spdx-json",
+        "-o",
+        &p("a.spdx.json"),
+    ];
+    let r = run(&args, &out.path().join("cache"));
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let spdx: Value = serde_json::from_slice(&std::fs::read(p("a.spdx.json")).unwrap()).unwrap();
+    assert_eq!(spdx["creationInfo"]["creators"][0], "Person: Jane Doe (https://jane.example)");
+    let pkgs = spdx["packages"].as_array().unwrap();
+    let subject = pkgs.iter().find(|x| x["SPDXID"] == "SPDXRef-Subject").unwrap();
+    let digest = subject["versionInfo"].as_str().unwrap();
+    assert!(digest.starts_with("sha256:") && digest.len() == 71, "{digest}");
+    let app = pkgs.iter().find(|x| x["name"] == "github.com/example/app").unwrap();
+    assert_eq!(app["versionInfo"], digest, "the main module is the scanned tree");
+    assert_eq!(app["supplier"], "Organization: github.com/example");
+    let dep = pkgs.iter().find(|x| x["name"] == "github.com/Azure/go-autorest").unwrap();
+    assert_eq!(
+        dep["downloadLocation"],
+        "https://proxy.golang.org/github.com/!azure/go-autorest/@v/v14.2.0+incompatible.zip"
+    );
+    let cdx: Value = serde_json::from_slice(&std::fs::read(p("a.cdx.json")).unwrap()).unwrap();
+    assert_eq!(cdx["metadata"]["authors"][0]["name"], "Jane Doe");
+    for c in cdx["components"].as_array().unwrap() {
+        let occ = c["evidence"]["occurrences"].as_array().unwrap_or_else(|| panic!("{c:#}"));
+        assert!(occ.iter().any(|o| o["line"].as_u64().is_some()), "{c:#}");
+    }
+    crate::support::validate_cdx(&cdx, "creator round trip");
+    for (input, format, output) in
+        [("a.cdx.json", "cyclonedx-json", "b.cdx.json"), ("a.spdx.json", "spdx-json", "b.spdx.json")]
+    {
+        let r = run(&["convert", &p(input), "--format", format, "-o", &p(output)], &out.path().join("cache"));
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+        assert_eq!(std::fs::read(p(input)).unwrap(), std::fs::read(p(output)).unwrap(), "{input}");
+    }
+    // A creator without a contact is refused before anything is scanned.
+    let r = run(&["scan", src, "--creator", "Example GmbH"], &out.path().join("cache"));
+    assert!(!r.status.success());
+    assert!(String::from_utf8_lossy(&r.stderr).contains("contact"), "{}", String::from_utf8_lossy(&r.stderr));
+}
