@@ -39,11 +39,22 @@ pub fn version_for<'a>(c: &'a Component, inv: &'a Inventory) -> Option<&'a str> 
     }
 }
 
+/// Files larger than this contribute their size, not their content, to [`content_digest`] (model weights
+/// of many gigabytes are not read whole for a version string).
+pub const DIGEST_MAX_FILE_SIZE: u64 = crate::source::tree::DEFAULT_MAX_FILE_SIZE;
+
 /// The content digest of a scanned tree: SHA-256 over every walked file's path and SHA-256 (paths sorted,
-/// `.git` and `node_modules` not walked), as `sha256:<hex>`. The same files always give the same digest.
+/// `.git` and `node_modules` not walked; files over [`DIGEST_MAX_FILE_SIZE`] by their size), as
+/// `sha256:<hex>`. The same files always give the same digest.
 pub fn content_digest(tree: &SourceTree) -> Option<String> {
     let mut all = Sha256::new();
     for f in tree.files() {
+        if f.size > DIGEST_MAX_FILE_SIZE {
+            all.update(f.path.as_bytes());
+            all.update([1u8]);
+            all.update(f.size.to_le_bytes());
+            continue;
+        }
         let mut h = Sha256::new();
         let file = std::fs::File::open(tree.root().join(&f.path)).ok();
         if let Some(mut file) = file {
@@ -376,6 +387,20 @@ mod tests {
         assert!(Creator::parse("Example GmbH").is_err());
         assert!(Creator::parse("Example <not a mail>").is_err());
         assert!(Creator::parse("<a@b.c>").is_err());
+    }
+
+    #[test]
+    fn content_digest_follows_the_files() {
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        for d in [a.path(), b.path()] {
+            std::fs::write(d.join("go.mod"), "module x\n").unwrap();
+        }
+        let digest = |d: &std::path::Path| content_digest(&SourceTree::walk(d)).unwrap();
+        assert_eq!(digest(a.path()), digest(b.path()));
+        assert!(digest(a.path()).starts_with("sha256:"));
+        std::fs::write(b.path().join("go.mod"), "module y\n").unwrap();
+        assert_ne!(digest(a.path()), digest(b.path()));
     }
 
     #[test]
