@@ -60,7 +60,7 @@ pub fn spdx_id(id: &str) -> String {
 pub fn to_value(inv: &Inventory) -> Value {
     let created = rfc3339(document_epoch());
     let mut licences = Licences::default();
-    let mut packages = vec![subject_package(inv, &created)];
+    let mut packages = vec![subject_package(inv, &created, &mut licences)];
     for c in &inv.components {
         packages.push(package(inv, c, &created, &mut licences));
     }
@@ -150,7 +150,7 @@ fn annotation(date: &str, name: &str, value: &str) -> Value {
     })
 }
 
-fn subject_package(inv: &Inventory, created: &str) -> Value {
+fn subject_package(inv: &Inventory, created: &str, licences: &mut Licences) -> Value {
     let s = &inv.subject;
     let mut p = Map::new();
     p.insert("SPDXID".into(), json!(SUBJECT_ID));
@@ -164,6 +164,11 @@ fn subject_package(inv: &Inventory, created: &str) -> Value {
     }
     p.insert("downloadLocation".into(), json!(vcs_location(s.url.as_deref(), s.commit.as_deref())));
     p.insert("filesAnalyzed".into(), json!(false));
+    // The scanned tree's own licence (its root texts), like a component's.
+    if !inv.license.is_empty() {
+        p.insert("licenseConcluded".into(), json!(licences.expression(inv.license.concluded.as_ref())));
+        p.insert("licenseDeclared".into(), json!(licences.expression(inv.license.declared.as_ref())));
+    }
     p.insert("primaryPackagePurpose".into(), json!("SOURCE"));
     if let Some(u) = &s.url {
         let u = iri_url(u);
@@ -183,6 +188,9 @@ fn subject_package(inv: &Inventory, created: &str) -> Value {
     }
     if let Some(d) = &s.digest {
         ann.push(annotation(created, "sovereign:digest", d));
+    }
+    for (name, value) in super::cdx_license::licenses(&inv.license).1 {
+        ann.push(annotation(created, name, &value));
     }
     if !ann.is_empty() {
         p.insert("annotations".into(), Value::Array(ann));

@@ -33,7 +33,8 @@ pub fn read(bytes: &[u8], path: &str) -> Result<Inventory, ReadError> {
 
 /// A licence field waiting for `hasExtractedLicensingInfos` (which may come after the packages).
 struct PendingLicence {
-    component: usize,
+    /// The component's index; None for the subject (`SPDXRef-Subject`, the scanned tree's own licence).
+    component: Option<usize>,
     concluded: bool,
     text: String,
     source: String,
@@ -59,6 +60,8 @@ struct State {
     any_sovereign_direct: bool,
     findings: Findings,
     creator: Option<String>,
+    /// The licence of our subject (`SPDXRef-Subject`): the scanned tree's own.
+    subject_license: crate::model::LicenseInfo,
 }
 
 impl State {
@@ -86,16 +89,19 @@ impl State {
                 },
                 None => LicenseValue::declared(&l.text, l.source),
             };
-            let c = &mut self.components[l.component];
+            let info = match l.component {
+                Some(i) => &mut self.components[i].license,
+                None => &mut self.subject_license,
+            };
             if l.concluded {
-                c.license.concluded = Some(value);
+                info.concluded = Some(value);
             } else {
                 // The text as written travels in the `sovereign:license:declared:original` annotation.
                 let mut value = value;
-                if let Some(prev) = c.license.declared.take().filter(|p| p.expression == value.expression) {
+                if let Some(prev) = info.declared.take().filter(|p| p.expression == value.expression) {
                     value.original = prev.original;
                 }
-                c.license.declared = Some(value);
+                info.declared = Some(value);
             }
         }
         // The subject: our own `SPDXRef-Subject`; else the one package the document describes, taken out of
@@ -109,7 +115,11 @@ impl State {
         }
         describes.sort();
         describes.dedup();
-        let mut inv = Inventory { creator: self.creator.take(), ..Inventory::default() };
+        let mut inv = Inventory {
+            creator: self.creator.take(),
+            license: std::mem::take(&mut self.subject_license),
+            ..Inventory::default()
+        };
         if let Some(s) = self.subject.take() {
             inv.subject = s;
             subject_ids.insert(SUBJECT_ID.to_string());
@@ -202,10 +212,22 @@ impl State {
             self.subject = Some(Subject {
                 name,
                 url,
-                commit: props.commit,
-                reference: props.reference,
-                digest: props.digest,
+                commit: props.commit.take(),
+                reference: props.reference.take(),
+                digest: props.digest.take(),
             });
+            // The scanned tree's own licence, written like a component's.
+            let mut info = crate::model::LicenseInfo::default();
+            props.apply_licences(&mut info, &self.path);
+            for (field, concluded) in [("licenseDeclared", false), ("licenseConcluded", true)] {
+                if let Some(t) = text(obj.get(field)) {
+                    let which = if concluded { "concluded" } else { "declared" };
+                    let source =
+                        props.license_sources.get(which).cloned().unwrap_or_else(|| self.path.clone());
+                    self.licences.push(PendingLicence { component: None, concluded, text: t, source });
+                }
+            }
+            self.subject_license = info;
             return;
         }
         if props.direct.is_some() {
@@ -315,7 +337,7 @@ impl State {
             if let Some(t) = text(obj.get(field)) {
                 let which = if concluded { "concluded" } else { "declared" };
                 let source = props.license_sources.get(which).cloned().unwrap_or_else(|| self.path.clone());
-                self.licences.push(PendingLicence { component: index, concluded, text: t, source });
+                self.licences.push(PendingLicence { component: Some(index), concluded, text: t, source });
             }
         }
         let source = props.take_source();
