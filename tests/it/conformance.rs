@@ -319,3 +319,33 @@ fn creator_versions_and_locations_survive_a_round_trip() {
     assert!(!r.status.success());
     assert!(String::from_utf8_lossy(&r.stderr).contains("contact"), "{}", String::from_utf8_lossy(&r.stderr));
 }
+
+/// npm names keep their case in purls (`uWebSockets.js`), as npm itself does.
+#[test]
+fn npm_purls_keep_the_case_of_the_name() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            (
+                "package.json",
+                r#"{"name": "app", "version": "1.0.0", "dependencies": {"uWebSockets.js": "^20.0.0"}}"#,
+            ),
+            (
+                "package-lock.json",
+                r#"{"name": "app", "version": "1.0.0", "lockfileVersion": 3, "packages": {
+  "": {"name": "app", "version": "1.0.0", "dependencies": {"uWebSockets.js": "^20.0.0"}},
+  "node_modules/uWebSockets.js": {"version": "20.0.0", "resolved": "https://registry.npmjs.org/uWebSockets.js/-/uWebSockets.js-20.0.0.tgz"}
+}}"#,
+            ),
+        ],
+    );
+    let inv = crate::support::scan_dir(dir.path());
+    let c = inv.components.iter().find(|c| c.name == "uWebSockets.js").unwrap_or_else(|| panic!("{inv:#?}"));
+    assert_eq!(c.purl.as_deref(), Some("pkg:npm/uWebSockets.js@20.0.0"));
+    assert_eq!(
+        sovereign::sbom::conformance::download_location(c).as_deref(),
+        Some("https://registry.npmjs.org/uWebSockets.js/-/uWebSockets.js-20.0.0.tgz"),
+        "the registry convention gives back the lockfile's resolved URL"
+    );
+}
