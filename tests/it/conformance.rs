@@ -314,6 +314,27 @@ fn creator_versions_and_locations_survive_a_round_trip() {
         assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
         assert_eq!(std::fs::read(p(input)).unwrap(), std::fs::read(p(output)).unwrap(), "{input}");
     }
+    // An organisation is the CycloneDX `manufacturer`, with its contact; valid CycloneDX 1.6.
+    let r = run(
+        &["scan", src, "--quiet", "--creator", CREATOR, "-o", &p("org.cdx.json")],
+        &out.path().join("cache"),
+    );
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let cdx: Value = serde_json::from_slice(&std::fs::read(p("org.cdx.json")).unwrap()).unwrap();
+    assert_eq!(
+        cdx["metadata"]["manufacturer"],
+        serde_json::json!({"name": "Example GmbH", "contact": [{"email": "sbom@example.com"}]})
+    );
+    crate::support::validate_cdx(&cdx, "organisation creator");
+    let r = run(
+        &["scan", src, "--quiet", "--creator", CREATOR, "--format", "spdx3-json", "-o", &p("org.spdx3.json")],
+        &out.path().join("cache"),
+    );
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let spdx3: Value = serde_json::from_slice(&std::fs::read(p("org.spdx3.json")).unwrap()).unwrap();
+    crate::support::validate("spdx-3.0.1.schema.json", &spdx3, "organisation creator (SPDX 3)");
+    let org = spdx3["@graph"].as_array().unwrap().iter().find(|e| e["type"] == "Organization").unwrap();
+    assert_eq!(org["externalIdentifier"][0]["identifier"], "sbom@example.com");
     // A creator without a contact is refused before anything is scanned.
     let r = run(&["scan", src, "--creator", "Example GmbH"], &out.path().join("cache"));
     assert!(!r.status.success());
