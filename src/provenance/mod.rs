@@ -292,7 +292,7 @@ const PARALLEL_MIN_FILES: usize = 512;
 /// Analyses files on the available cores (at most 8), in contiguous chunks joined in order, so the
 /// result is the same as a sequential pass.
 fn analyse_all<'a>(tree: &SourceTree, files: &[&'a crate::source::TreeFile]) -> Vec<(&'a str, Work)> {
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
+    let threads = crate::util::threads().min(8);
     if threads <= 1 || files.len() < PARALLEL_MIN_FILES {
         return files.iter().map(|f| (f.path.as_str(), analyse(tree, f))).collect();
     }

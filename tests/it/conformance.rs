@@ -1,5 +1,5 @@
-//! The SBOMs as the standards' checkers judge them: `ntia-conformance-checker` (PyPI; `.ci/run` installs it
-//! in a venv and sets SOVEREIGN_NTIA_CHECKER) on SPDX 2.3 and SPDX 3.0.1 output of the self-scan with
+//! The SBOMs as the standards' checkers judge them: `ntia-conformance-checker` (PyPI, pinned in
+//! tools/test-requirements.txt; tools/test-deps.sh installs it in its venv) on SPDX 2.3 and SPDX 3.0.1 output of the self-scan with
 //! `--cargo-metadata`, the bundled example, three corpus entries of different ecosystems and a fixture whose
 //! data allows full NTIA conformance. Under CI (`CI=true`) a missing checker fails, never skips.
 
@@ -12,23 +12,9 @@ use crate::support::{corpus, run, write_files};
 
 const CREATOR: &str = "Example GmbH <sbom@example.com>";
 
-/// The checker executable, from SOVEREIGN_NTIA_CHECKER.
+/// The checker executable: SOVEREIGN_NTIA_CHECKER, else the venv of tools/test-deps.sh, else `$PATH`.
 fn checker(test: &str) -> Option<PathBuf> {
-    match std::env::var_os("SOVEREIGN_NTIA_CHECKER") {
-        Some(p) => {
-            let p = PathBuf::from(p);
-            assert!(p.is_file(), "SOVEREIGN_NTIA_CHECKER={} is not a file", p.display());
-            Some(p)
-        }
-        None => {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "SOVEREIGN_NTIA_CHECKER must be set under CI (.ci/run installs ntia-conformance-checker)"
-            );
-            eprintln!("SKIPPED {test}: SOVEREIGN_NTIA_CHECKER is not set (.ci/run sets it)");
-            None
-        }
-    }
+    crate::support::tool("ntia-checker", "SOVEREIGN_NTIA_CHECKER", test)
 }
 
 /// Runs the checker and returns its JSON report.

@@ -3,6 +3,7 @@
 mod cargo;
 mod cli;
 mod conformance;
+mod determinism;
 mod diff;
 mod git;
 mod golang;
@@ -10,6 +11,8 @@ mod import;
 mod import_huge;
 mod jvm;
 mod license;
+mod model_lineage_labels;
+mod model_publishers;
 mod npm;
 mod origin;
 mod origin_online;

@@ -23,6 +23,9 @@ struct Labelled {
     class: String,
     #[allow(dead_code)]
     fact: String,
+    /// Where the answer comes from (the independent set cites one per label).
+    #[serde(default)]
+    source: Option<String>,
 }
 
 /// A component as a resolver would build it from a purl (and, when given, the package's metadata).
@@ -44,17 +47,57 @@ fn component(purl: &str) -> Component {
     c
 }
 
-#[test]
-fn labelled_set_precision_and_coverage() {
+/// Precision and coverage of a labelled set at the default floor.
+struct Scored {
+    identities: usize,
+    orgs: usize,
+    orgs_found: usize,
+    attributed: usize,
+    correct: usize,
+    wrong: Vec<String>,
+    misses: Vec<String>,
+}
+
+impl Scored {
+    fn precision(&self) -> f64 {
+        self.correct as f64 / self.attributed as f64
+    }
+    fn coverage(&self) -> f64 {
+        self.orgs_found as f64 / self.orgs as f64
+    }
+    fn report(&self, name: &str) {
+        eprintln!(
+            "{name}: {} identities ({} organisation-owned); attributed {}, correct {}; precision {:.3}; \
+             coverage of organisation-owned {}/{} = {:.3}",
+            self.identities,
+            self.orgs,
+            self.attributed,
+            self.correct,
+            self.precision(),
+            self.orgs_found,
+            self.orgs,
+            self.coverage()
+        );
+        eprintln!("{name}: wrong: {:?}", self.wrong);
+        eprintln!("{name}: not attributed (organisation-owned): {:?}", self.misses);
+    }
+}
+
+fn score(file: &str) -> (Vec<Labelled>, Scored) {
     let text =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/origin/labelled.yaml"))
+        std::fs::read_to_string(format!("{}/tests/fixtures/origin/{file}", env!("CARGO_MANIFEST_DIR")))
             .unwrap();
     let set: Vec<Labelled> = serde_yaml::from_str(&text).unwrap();
-    assert!(set.len() >= 200, "{} labelled identities", set.len());
     let kb = KnowledgeBase::builtin();
-    let (mut attributed, mut correct, mut orgs, mut orgs_found) = (0usize, 0usize, 0usize, 0usize);
-    let mut wrong = Vec::new();
-    let mut misses = Vec::new();
+    let mut s = Scored {
+        identities: set.len(),
+        orgs: 0,
+        orgs_found: 0,
+        attributed: 0,
+        correct: 0,
+        wrong: vec![],
+        misses: vec![],
+    };
     for l in &set {
         let mut c = component(&l.purl);
         c.repository = l.repo.clone();
@@ -63,38 +106,63 @@ fn labelled_set_precision_and_coverage() {
         let o = origin::attribute(kb, &c, AttributeTo::Headquarters, kb.floor);
         let got = o.country.clone().unwrap_or_else(|| "unknown".into());
         if l.class == "organisation" {
-            orgs += 1;
+            s.orgs += 1;
             if got == l.expect {
-                orgs_found += 1;
+                s.orgs_found += 1;
             } else if got == "unknown" {
-                misses.push(format!("{} (expected {})", l.purl, l.expect));
+                s.misses.push(format!("{} (expected {})", l.purl, l.expect));
             }
         } else {
             assert_eq!(l.expect, "unknown", "{}: individuals and communities have no country", l.purl);
         }
         if o.country.is_some() {
-            attributed += 1;
+            s.attributed += 1;
             if got == l.expect {
-                correct += 1;
+                s.correct += 1;
             } else {
-                wrong.push(format!("{}: got {got} ({:.2}), expected {}", l.purl, o.confidence, l.expect));
+                s.wrong.push(format!("{}: got {got} ({:.2}), expected {}", l.purl, o.confidence, l.expect));
             }
         }
     }
-    let precision = correct as f64 / attributed as f64;
-    let coverage = orgs_found as f64 / orgs as f64;
-    eprintln!(
-        "labelled set: {} identities ({orgs} organisation-owned); attributed {attributed}, correct {correct}; \
-         precision {precision:.3}; coverage of organisation-owned {orgs_found}/{orgs} = {coverage:.3}",
-        set.len()
-    );
-    eprintln!("not attributed (organisation-owned): {misses:?}");
-    assert!(wrong.is_empty() || precision >= 0.98, "precision {precision:.3}; wrong: {wrong:#?}");
-    assert!(precision >= 0.98, "precision {precision:.3}; wrong: {wrong:#?}");
-    assert!(coverage >= 0.9, "coverage {coverage:.3}; misses: {misses:#?}");
-    // Individuals' and communities' packages are never attributed (checked in the loop: any attribution
-    // of one counts as wrong above); make it explicit.
-    assert!(wrong.iter().all(|w| !w.contains("expected unknown")), "{wrong:#?}");
+    (set, s)
+}
+
+/// The set whose identities were sampled from real lockfiles (not from the knowledge base) and whose
+/// answers cite a source outside it: this is the precision figure docs/origin.md reports.
+#[test]
+fn independent_labelled_set_precision_and_coverage() {
+    let (set, s) = score("labelled-independent.yaml");
+    s.report("independent set");
+    assert!(set.len() >= 80, "{} labelled identities", set.len());
+    for l in &set {
+        let src = l.source.as_deref().unwrap_or_default();
+        assert!(src.starts_with("https://"), "{}: every label cites its source", l.purl);
+        assert!(
+            !src.contains("rules/origins"),
+            "{}: the answer must not come from the knowledge base",
+            l.purl
+        );
+    }
+    // A wrong country is the worst bug: none here, and no individual's or community's package attributed.
+    assert!(s.wrong.is_empty(), "wrong: {:#?}", s.wrong);
+    assert!(s.attributed >= 20, "attributed only {}", s.attributed);
+    // Organisations the base does not know stay unknown (HashiCorp, Spring, Cure53, Ferrous Systems ...):
+    // the measured coverage is the floor, so a regression fails.
+    assert!(s.coverage() >= 0.70, "coverage {:.3}; misses: {:#?}", s.coverage(), s.misses);
+}
+
+/// The knowledge-base-derived set: its organisation-owned identities were chosen among organisations the
+/// base knows and their answers are the base's own, so it checks that identifiers are matched as the table
+/// says (consistency), not that the table is right. Reported apart from the independent set.
+#[test]
+fn knowledge_base_labelled_set_consistency() {
+    let (set, s) = score("labelled.yaml");
+    s.report("knowledge-base set");
+    assert!(set.len() >= 200, "{} labelled identities", set.len());
+    assert!(s.precision() >= 0.98, "precision {:.3}; wrong: {:#?}", s.precision(), s.wrong);
+    assert!(s.coverage() >= 0.9, "coverage {:.3}; misses: {:#?}", s.coverage(), s.misses);
+    // Individuals' and communities' packages are never attributed.
+    assert!(s.wrong.iter().all(|w| !w.contains("expected unknown")), "{:#?}", s.wrong);
 }
 
 #[test]
@@ -458,7 +526,24 @@ fn corpus_attributions_are_all_backed_by_strong_evidence() {
     let Some(corpus) = support::corpus("corpus_attributions_are_all_backed_by_strong_evidence") else {
         return;
     };
-    for dir in ["rust/astral-sh__uv", "rust/BurntSushi__ripgrep"] {
+    // (entry, at least this many attributed, components that must be attributed with their country)
+    // and crates of individuals or communities that must stay unknown.
+    type Case<'a> = (&'a str, usize, &'a [(&'a str, &'a str)], &'a [&'a str]);
+    let cases: [Case; 2] = [
+        (
+            "rust/astral-sh__uv",
+            30,
+            &[("windows-sys", "US"), ("aws-lc-rs", "US"), ("requests", "US")],
+            &["serde", "memchr", "clap", "tokio"],
+        ),
+        (
+            "rust/BurntSushi__ripgrep",
+            4,
+            &[("windows-sys", "US"), ("windows-link", "US"), ("tikv-jemallocator", "US")],
+            &["serde", "regex-automata", "memchr"],
+        ),
+    ];
+    for (dir, at_least, must, individuals) in cases {
         let inv = support::scan_dir(&corpus.join(dir));
         let mut attributed = 0;
         for c in &inv.components {
@@ -474,15 +559,19 @@ fn corpus_attributions_are_all_backed_by_strong_evidence() {
                 assert!(c.origin.organisation.is_some(), "{}", c.id);
             }
         }
-        let by = |n: &str| inv.components.iter().find(|c| c.name == n);
-        for individual in ["serde", "regex-automata", "memchr", "tokio", "clap"] {
-            if let Some(c) = by(individual) {
-                // regex-automata and memchr are BurntSushi's (repository not in a lockfile); tokio, clap,
-                // serde have no organisation: nothing names a country offline.
-                assert_eq!(c.origin.country, None, "{}", c.id);
-            }
+        let by = |n: &str| {
+            inv.components.iter().find(|c| c.name == n).unwrap_or_else(|| panic!("{dir}: no component {n}"))
+        };
+        for (name, country) in must {
+            assert_eq!(by(name).origin.country.as_deref(), Some(*country), "{dir}: {name}");
+        }
+        for individual in individuals {
+            // regex-automata and memchr are BurntSushi's (repository not in a lockfile); clap, tokio and
+            // serde have no organisation: nothing names a country offline.
+            assert_eq!(by(individual).origin.country, None, "{dir}: {individual}");
         }
         eprintln!("{dir}: {attributed} of {} components attributed", inv.components.len());
+        assert!(attributed >= at_least, "{dir}: only {attributed} attributed");
         let doc = support::cdx(&inv);
         support::validate_cdx(&doc, "corpus_attributions_are_all_backed_by_strong_evidence");
     }

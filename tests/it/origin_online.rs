@@ -233,14 +233,65 @@ fn a_hanging_server_times_out_and_the_scan_goes_on() {
 
 #[test]
 fn online_is_off_by_default() {
-    let server = serve(|_| ok(SEOUL_USER));
-    let mut inv = Inventory {
-        components: vec![repo_component("a", "https://github.com/kim-dev/a")],
-        ..Inventory::default()
+    // The library's default asks no host.
+    assert!(OriginOptions::default().online.is_none());
+    // The CLI, with every online endpoint pointed at a server that answers everything: without --online
+    // nothing reaches it; with --online (the control) the same command does, so the first half can fail.
+    let server = serve(|path| match path {
+        "/users/kim-dev" => ok(SEOUL_USER),
+        _ => Some(("404 Not Found", vec![], "{}".into())),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    write_hangul_project(dir.path());
+    let run = |args: &[&str]| {
+        let cache = tempfile::tempdir().unwrap();
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_sovereign"));
+        cmd.args(args).env("SOVEREIGN_CACHE", cache.path()).env_remove("SOVEREIGN_ONLINE");
+        for var in [
+            "SOVEREIGN_GITHUB_API",
+            "SOVEREIGN_CRATES_IO_URL",
+            "SOVEREIGN_NPM_URL",
+            "SOVEREIGN_PYPI_URL",
+            "SOVEREIGN_MAVEN_URL",
+            "SOVEREIGN_DEPS_DEV_URL",
+        ] {
+            cmd.env(var, &server.base);
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        out
     };
-    origin::enrich(&mut inv, &OriginOptions::default());
-    assert_eq!(inv.components[0].origin.country, None);
-    assert!(server.seen.lock().unwrap().is_empty());
+    let src = dir.path().to_str().unwrap();
+    let sbom = dir.path().join("out.cdx.json");
+    run(&["scan", src, "-o", sbom.to_str().unwrap()]);
+    let explained = run(&["explain", src, "pkg:cargo/hangul"]);
+    assert!(String::from_utf8_lossy(&explained.stdout).contains("origin: unknown"));
+    assert_eq!(*server.seen.lock().unwrap(), vec![], "a request was made without --online");
+    run(&["explain", src, "pkg:cargo/hangul", "--online"]);
+    assert!(
+        server.seen.lock().unwrap().iter().any(|(p, _)| p == "/users/kim-dev"),
+        "the control run with --online reached no server: {:?}",
+        server.seen.lock().unwrap()
+    );
+}
+
+/// A Cargo project depending on `hangul`, a git crate of the GitHub user `kim-dev`.
+fn write_hangul_project(dir: &std::path::Path) {
+    let commit = "0123456789abcdef0123456789abcdef01234567";
+    let lock = format!(
+        "version = 3\n\n[[package]]\nname = \"demo\"\nversion = \"0.1.0\"\ndependencies = [\n \"hangul\",\n]\n\n\
+         [[package]]\nname = \"hangul\"\nversion = \"0.2.0\"\nsource = \"git+https://github.com/kim-dev/hangul?branch=main#{commit}\"\n"
+    );
+    crate::support::write_files(
+        dir,
+        &[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"demo\"\nversion = \"0.1.0\"\n[dependencies]\nhangul = { git = \"https://github.com/kim-dev/hangul\", branch = \"main\" }\n",
+            ),
+            ("Cargo.lock", &lock),
+        ],
+    );
 }
 
 #[test]
@@ -250,28 +301,16 @@ fn cli_online_explain_uses_the_configured_api_and_token() {
         _ => Some(("404 Not Found", vec![], "{}".into())),
     });
     let dir = tempfile::tempdir().unwrap();
-    let commit = "0123456789abcdef0123456789abcdef01234567";
-    let lock = format!(
-        "version = 3\n\n[[package]]\nname = \"demo\"\nversion = \"0.1.0\"\ndependencies = [\n \"hangul\",\n]\n\n\
-         [[package]]\nname = \"hangul\"\nversion = \"0.2.0\"\nsource = \"git+https://github.com/kim-dev/hangul?branch=main#{commit}\"\n"
-    );
-    crate::support::write_files(
-        dir.path(),
-        &[
-            (
-                "Cargo.toml",
-                "[package]\nname = \"demo\"\nversion = \"0.1.0\"\n[dependencies]\nhangul = { git = \"https://github.com/kim-dev/hangul\", branch = \"main\" }\n",
-            ),
-            ("Cargo.lock", &lock),
-        ],
-    );
+    write_hangul_project(dir.path());
     let cache = tempfile::tempdir().unwrap();
     let run = |online: bool| {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_sovereign"));
-        cmd.args(["explain", dir.path().to_str().unwrap(), "pkg:cargo/hangul"]);
+        // The API is configured in both runs, so only --online decides whether it is asked.
+        cmd.args(["explain", dir.path().to_str().unwrap(), "pkg:cargo/hangul", "--github-api", &server.base]);
         if online {
-            cmd.args(["--online", "--github-api", &server.base]);
+            cmd.arg("--online");
         }
+        cmd.env_remove("SOVEREIGN_ONLINE");
         cmd.env("SOVEREIGN_CACHE", cache.path()).env("GITHUB_TOKEN", "secret-token").output().unwrap()
     };
     let offline = run(false);

@@ -400,7 +400,9 @@ fn a_file_full_of_problems_stays_fast() {
     assert!(text.len() < 1024 * 1024, "{}", text.len());
     let start = Instant::now();
     let err = policy::from_str(&text, "p.yaml").unwrap_err();
-    assert!(start.elapsed() < Duration::from_secs(10), "took {:?}", start.elapsed());
+    // A guard against quadratic work (minutes), not a speed figure (benches/policy.rs measures that): it
+    // took 11 s on a 2-core machine running eight builds, about 1 s on a quiet one.
+    assert!(start.elapsed() < Duration::from_secs(60), "took {:?}", start.elapsed());
     assert_eq!(err.problems().len(), 150_000 + 5_000 + 5_000 + 5_000);
     let last = err.problems().iter().rev().find(|p| p.path.starts_with("waivers[")).unwrap();
     assert_eq!(last.path, "waivers[9999].rule", "indexes are the file's own");

@@ -24,6 +24,33 @@ pub fn shared_dir(var: &str, test: &str) -> Option<PathBuf> {
     }
 }
 
+/// An outside program a test runs (a validator, a conformance checker): the path in the environment
+/// variable `var` when set, else the copy `tools/test-deps.sh` installs under `target/test-tools/venv/bin/`,
+/// else the first `name` on `$PATH`. Without one the calling test prints that it was skipped and returns
+/// `None`; under CI (`CI=true`) the test fails instead, so CI can never pass by skipping it.
+pub fn tool(name: &str, var: &str, test: &str) -> Option<PathBuf> {
+    let found = std::env::var_os(var).map(PathBuf::from).or_else(|| {
+        let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-tools/venv/bin").join(name);
+        let on_path = std::env::var_os("PATH")
+            .and_then(|paths| std::env::split_paths(&paths).map(|d| d.join(name)).find(|p| p.is_file()));
+        Some(venv).filter(|p| p.is_file()).or(on_path)
+    });
+    match found {
+        Some(p) => {
+            assert!(p.is_file(), "{var}={} is not a file", p.display());
+            Some(p)
+        }
+        None => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "{test}: `{name}` is missing under CI (tools/test-deps.sh installs it)"
+            );
+            eprintln!("SKIPPED {test}: `{name}` not found (run tools/test-deps.sh, or set {var})");
+            None
+        }
+    }
+}
+
 pub fn corpus(test: &str) -> Option<PathBuf> {
     shared_dir("SOVEREIGN_CORPUS", test)
 }

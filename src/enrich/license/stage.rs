@@ -427,7 +427,7 @@ fn detect_tree_files(
             }
         })
         .collect();
-    let threads = std::thread::available_parallelism().map(|n| n.get().min(2)).unwrap_or(1);
+    let threads = crate::util::threads().min(2);
     let chunk = texts.len().div_ceil(threads).max(1);
     let mut out: Vec<LicenseFile> = std::thread::scope(|s| {
         let handles: Vec<_> = texts

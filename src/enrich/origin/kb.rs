@@ -555,12 +555,13 @@ mod tests {
     #[test]
     fn builtin_loads_and_is_consistent() {
         let kb = KnowledgeBase::builtin();
-        assert_eq!(kb.orgs.len(), 130);
+        assert_eq!(kb.orgs.len(), 253);
         assert!(kb.orgs.iter().all(|o| o.source.starts_with("https://")));
         // No identifier points at two organisations with different countries.
         for (name, index) in [
             ("github", &kb.github),
             ("huggingface", &kb.huggingface),
+            ("modelscope", &kb.modelscope),
             ("npm", &kb.npm_scopes),
             ("maven", &kb.maven),
             ("go", &kb.go),
