@@ -287,6 +287,13 @@ pub struct ScanArgs {
     #[arg(long)]
     pub cargo_metadata: bool,
 
+    /// Who makes this SBOM, with a contact: `Name <e-mail>` or `Name (https://url)`, optionally prefixed
+    /// `Person:` (default: an organisation). Written as the SBOM's creator (SPDX `creators`/`createdBy`,
+    /// CycloneDX `metadata.manufacturer`/`authors`), as BSI TR-03183-2 asks. Set a default with
+    /// SOVEREIGN_CREATOR (e.g. in your shell profile or CI configuration).
+    #[arg(long, env = "SOVEREIGN_CREATOR", value_name = "CREATOR", value_parser = parse_creator)]
+    pub creator: Option<String>,
+
     /// Licence texts matching under this score (0 to 1) are not taken as identifications.
     #[arg(long, value_name = "SCORE", default_value_t = crate::enrich::license::detect::DEFAULT_FLOOR,
           value_parser = parse_floor)]
@@ -450,4 +457,9 @@ fn parse_floor(s: &str) -> Result<f32, String> {
         Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
         _ => Err(format!("`{s}` is not a score between 0 and 1")),
     }
+}
+
+/// `--creator`: checked, and kept in SPDX 2.3 creator form.
+fn parse_creator(s: &str) -> Result<String, String> {
+    crate::sbom::conformance::Creator::parse(s).map(|c| c.spdx2())
 }

@@ -86,6 +86,10 @@ pub fn scan_checkout_with(checkout: &Checkout, opts: &ScanOptions) -> Inventory 
     let ctx = ResolveContext { tree: &tree, gitlinks: &checkout.gitlinks };
     let res = resolve::resolve_all(&ctx);
     let mut inv = Inventory { subject: checkout.subject.clone(), ..Inventory::default() };
+    if inv.subject.commit.is_none() {
+        // Not a git checkout: the subject's version is the content digest of what was scanned.
+        inv.subject.digest = sbom::conformance::content_digest(&tree);
+    }
     inv.extend(res.components, res.edges, res.diagnostics);
     inv.diagnostics.extend(tree.diagnostics.iter().cloned());
     let found = provenance::scan(&tree, prov);

@@ -54,10 +54,14 @@ pub(crate) fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         },
     };
     let targets = sovereign::cli::output_targets(&args.format, &args.output)?;
-    let outcome = sovereign::scan(&opts)?;
+    let mut outcome = sovereign::scan(&opts)?;
+    outcome.inventory.creator = args.creator.clone();
     write_sboms(&outcome.inventory, &targets)?;
     if !args.quiet {
         summary(&outcome.inventory, outcome.checkout.cloned);
+        if let Some(d) = sovereign::sbom::conformance::unknown_suppliers(&outcome.inventory) {
+            eprintln!("{d}");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

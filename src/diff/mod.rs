@@ -121,7 +121,14 @@ impl Diff {
 type Key = (String, String);
 
 fn key(c: &Component) -> Key {
-    (c.ecosystem.as_str().to_string(), qualified_name(c))
+    let eco = c.ecosystem.as_str();
+    let name = qualified_name(c);
+    // Older SBOMs (and other tools) lowercased Go module paths and npm names: match both spellings.
+    if crate::model::purl::keeps_case(eco) {
+        (eco.to_string(), name.to_ascii_lowercase())
+    } else {
+        (eco.to_string(), name)
+    }
 }
 
 fn qualified_name(c: &Component) -> String {

@@ -37,6 +37,10 @@ pub struct Subject {
     /// The branch, tag or revision that was asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
+    /// The content digest (`sha256:…`) of the scanned directory, when it is not a git checkout: the
+    /// subject's version then (docs/formats.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
 }
 
 /// Everything a scan found. Components are unique by id; edges refer to ids.
@@ -52,6 +56,10 @@ pub struct Inventory {
     /// What the tree itself carries about the submission (own notices, history, skipped files).
     #[serde(default, skip_serializing_if = "ProvenanceSummary::is_empty")]
     pub provenance: ProvenanceSummary,
+    /// Who made the SBOM, with a contact, in SPDX 2.3 creator form (`Organization: Name (mail or URL)`):
+    /// `--creator` / `SOVEREIGN_CREATOR`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creator: Option<String>,
 }
 
 impl Inventory {

@@ -5,6 +5,11 @@ use packageurl::PackageUrl;
 /// Builds a canonical purl string. `qualifiers` are emitted sorted by key, as the spec requires.
 ///
 /// Returns `None` when the parts are not valid for the type (an empty name, for instance).
+///
+/// `golang` and `npm` purls keep the case of the module path and package name: Go module paths and npm
+/// names are case-sensitive (`github.com/Azure/…`, `uWebSockets.js`), the purl specification's old
+/// lowercase rule for them is acknowledged as broken upstream, and ScanCode, syft and packageurl-js keep
+/// the case. Readers and `diff` match both forms ([`identity_key`]).
 pub fn build(
     ty: &str,
     namespace: Option<&str>,
@@ -12,6 +17,12 @@ pub fn build(
     version: Option<&str>,
     qualifiers: &[(&str, &str)],
 ) -> Option<String> {
+    if keeps_case(ty) {
+        // The `packageurl` crate applies the old lowercase rule for these types; `generic` has no case
+        // rule and the same encoding, so build as `generic` and put the type back.
+        let s = build("generic", namespace, name, version, qualifiers)?;
+        return Some(format!("pkg:{ty}/{}", s.strip_prefix("pkg:generic/")?));
+    }
     let mut p = PackageUrl::new(ty, name).ok()?;
     if let Some(ns) = namespace.filter(|s| !s.is_empty()) {
         p.with_namespace(ns).ok()?;
@@ -25,6 +36,22 @@ pub fn build(
         p.add_qualifier(*k, *v).ok()?;
     }
     Some(canonical_qualifiers(p.to_string()))
+}
+
+/// Purl types whose names keep their case in our purls (see [`build`]).
+pub fn keeps_case(ty: &str) -> bool {
+    matches!(ty, "golang" | "npm")
+}
+
+/// A case-folded identity for matching purls of types whose case older SBOMs folded (`golang`, `npm`):
+/// `pkg:golang/github.com/Azure/x@v1` and `pkg:golang/github.com/azure/x@v1` give the same key.
+pub fn identity_key(purl: &str) -> String {
+    let ty = purl.strip_prefix("pkg:").and_then(|r| r.split('/').next()).unwrap_or("");
+    if keeps_case(&ty.to_ascii_lowercase()) {
+        purl.to_ascii_lowercase()
+    } else {
+        purl.to_string()
+    }
 }
 
 /// Like [`build`], with a subpath (a CocoaPods subspec: `pkg:cocoapods/GoogleUtilities@7.5.2#NSData+zlib`).
@@ -69,6 +96,30 @@ mod tests {
                 .unwrap(),
             "pkg:cargo/foo@0.1.0?vcs_url=git%2Bhttps://github.com/a/b%40abc"
         );
+    }
+
+    #[test]
+    fn golang_and_npm_keep_their_case() {
+        assert_eq!(
+            build("golang", Some("github.com/Azure/azure-sdk-for-go/sdk"), "azcore", Some("v1.9.0"), &[])
+                .unwrap(),
+            "pkg:golang/github.com/Azure/azure-sdk-for-go/sdk/azcore@v1.9.0"
+        );
+        assert_eq!(
+            build("npm", None, "uWebSockets.js", Some("20.0.0"), &[]).unwrap(),
+            "pkg:npm/uWebSockets.js@20.0.0"
+        );
+        assert_eq!(
+            build("npm", Some("@Scope"), "Name", None, &[("vcs_url", "git+https://x/y")]).unwrap(),
+            "pkg:npm/%40Scope/Name?vcs_url=git%2Bhttps://x/y"
+        );
+        // Other types keep the specification's case rules.
+        assert_eq!(build("pypi", None, "Django", Some("4.2"), &[]).unwrap(), "pkg:pypi/django@4.2");
+        assert_eq!(
+            identity_key("pkg:golang/github.com/Azure/x@v1"),
+            identity_key("pkg:golang/github.com/azure/x@v1")
+        );
+        assert_ne!(identity_key("pkg:cargo/A@1"), identity_key("pkg:cargo/a@1"));
     }
 
     #[test]

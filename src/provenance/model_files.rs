@@ -149,11 +149,11 @@ pub fn card_license(id: &str, name: Option<&str>) -> String {
         "gpl-3.0" => "GPL-3.0-only",
         "agpl-3.0" => "AGPL-3.0-only",
         "openrail" => "LicenseRef-OpenRAIL",
-        "llama2" => "LicenseRef-Llama-2-Community",
-        "llama3" => "LicenseRef-Llama-3-Community",
-        "llama3.1" => "LicenseRef-Llama-3.1-Community",
-        "llama3.2" => "LicenseRef-Llama-3.2-Community",
-        "gemma" => "LicenseRef-Gemma-Terms-of-Use",
+        "llama2" => "LicenseRef-Llama-2",
+        "llama3" => "LicenseRef-Llama-3",
+        "llama3.1" => "LicenseRef-Llama-3.1",
+        "llama3.2" => "LicenseRef-Llama-3.2",
+        "gemma" => "LicenseRef-Gemma",
         "other" => {
             return match name {
                 Some(n) => format!("LicenseRef-{}", sanitize_ref(n)),
@@ -169,16 +169,17 @@ fn sanitize_ref(s: &str) -> String {
     s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '-' }).collect()
 }
 
-/// Model licences that have no SPDX identifier, recognised by their title, with their licensor.
+/// Model licences that have no SPDX identifier, recognised by their title, with their licensor. The ids are
+/// those of rules/licenses/ai-models.yaml, so one licence text has one LicenseRef in a document.
 pub fn known_model_licence(text: &str) -> Option<(&'static str, &'static str)> {
     let head: String = text.chars().take(600).collect::<String>().to_ascii_lowercase();
     const KNOWN: &[(&str, &str, &str)] = &[
-        ("deepseek license agreement", "LicenseRef-DeepSeek-License-Agreement-1.0", "DeepSeek"),
-        ("exaone ai model license agreement", "LicenseRef-EXAONE-AI-Model-License-1.1-NC", "LG AI Research"),
-        ("tongyi qianwen license agreement", "LicenseRef-Tongyi-Qianwen-License", "Alibaba Cloud"),
-        ("llama 3 community license agreement", "LicenseRef-Llama-3-Community", "Meta"),
-        ("llama 2 community license agreement", "LicenseRef-Llama-2-Community", "Meta"),
-        ("gemma terms of use", "LicenseRef-Gemma-Terms-of-Use", "Google"),
+        ("deepseek license agreement", "LicenseRef-DeepSeek-Model-1.0", "DeepSeek"),
+        ("exaone ai model license agreement", "LicenseRef-EXAONE-1.1-NC", "LG AI Research"),
+        ("tongyi qianwen license agreement", "LicenseRef-Tongyi-Qianwen", "Alibaba Cloud"),
+        ("llama 3 community license agreement", "LicenseRef-Llama-3", "Meta"),
+        ("llama 2 community license agreement", "LicenseRef-Llama-2", "Meta"),
+        ("gemma terms of use", "LicenseRef-Gemma", "Google"),
     ];
     KNOWN.iter().find(|(title, _, _)| head.contains(title)).map(|&(_, id, who)| (id, who))
 }

@@ -32,21 +32,31 @@ pub fn to_value(inv: &Inventory) -> Value {
             "type": "application",
             "name": "sovereign",
             "version": env!("CARGO_PKG_VERSION"),
+            "externalReferences": [{"type": "website", "url": super::conformance::TOOL_URL}],
         }]}),
     );
+    super::conformance::cdx_creator(inv, &mut meta);
     // CISA's "generation context": made from a source tree's manifests and lockfiles, before any build.
     meta.insert("lifecycles".into(), json!([{"phase": "pre-build"}]));
     let mut subject_value = subject(inv);
     provenance_summary(&mut subject_value, inv);
     meta.insert("component".into(), subject_value);
-    let diag_props: Vec<Value> =
-        inv.diagnostics.iter().map(|d| prop("sovereign:diagnostic", &d.to_string())).collect();
+    let diag_props: Vec<Value> = inv
+        .creator
+        .iter()
+        .map(|c| prop("sovereign:creator", c))
+        .chain(inv.diagnostics.iter().map(|d| prop("sovereign:diagnostic", &d.to_string())))
+        .collect();
     if !diag_props.is_empty() {
         meta.insert("properties".into(), Value::Array(diag_props));
     }
 
-    let components =
-        Value::Array(inv.components.iter().map(|c| with_provenance(inv, c, component(c))).collect());
+    let components = Value::Array(
+        inv.components
+            .iter()
+            .map(|c| super::conformance::cdx_component(inv, c, with_provenance(inv, c, component(c))))
+            .collect(),
+    );
     let dependencies = Value::Array(dependencies(inv));
     // The serial number is derived from what the document says (everything but the timestamp), so a
     // document read back and written again keeps its serial number.
@@ -73,8 +83,8 @@ fn subject(inv: &Inventory) -> Value {
     c.insert("type".into(), json!("application"));
     c.insert("bom-ref".into(), json!(SUBJECT_REF));
     c.insert("name".into(), json!(s.name));
-    if let Some(commit) = &s.commit {
-        c.insert("version".into(), json!(commit));
+    if let Some(v) = super::conformance::subject_version(s) {
+        c.insert("version".into(), json!(v));
     }
     if let Some(url) = &s.url {
         let mut r = json!({"type": "vcs", "url": iri_url(url)});
@@ -89,6 +99,9 @@ fn subject(inv: &Inventory) -> Value {
     }
     if let Some(r) = &s.reference {
         props.push(prop("sovereign:ref", r));
+    }
+    if let Some(d) = &s.digest {
+        props.push(prop("sovereign:digest", d));
     }
     let (licenses, license_props) = super::cdx_license::licenses(&inv.license);
     if let Some(l) = licenses {

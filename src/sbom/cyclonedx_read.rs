@@ -88,6 +88,9 @@ impl State {
             }
             if let Some(props) = meta.get("properties").and_then(Value::as_array) {
                 for p in props {
+                    if str_at(p, "name") == Some("sovereign:creator") {
+                        inv.creator = str_at(p, "value").map(str::to_string);
+                    }
                     if str_at(p, "name") == Some("sovereign:diagnostic") {
                         if let Some(text) = str_at(p, "value") {
                             inv.diagnostics.push(parse_diagnostic(text).unwrap_or_else(|| {
@@ -147,6 +150,7 @@ impl State {
                 match (str_at(p, "name"), str_at(p, "value")) {
                     (Some("sovereign:commit"), Some(v)) => s.commit = Some(v.to_string()),
                     (Some("sovereign:ref"), Some(v)) => s.reference = Some(v.to_string()),
+                    (Some("sovereign:digest"), Some(v)) => s.digest = Some(v.to_string()),
                     _ => {}
                 }
             }

@@ -1,6 +1,7 @@
 //! SBOM formats: one conversion module per format, from the one model.
 
 mod cdx_license;
+pub mod conformance;
 pub mod cyclonedx;
 pub mod cyclonedx_read;
 pub mod import;

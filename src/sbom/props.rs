@@ -44,6 +44,8 @@ pub(crate) struct Props {
     pub authors: Vec<String>,
     pub commit: Option<String>,
     pub reference: Option<String>,
+    /// The subject's content digest (not a git checkout).
+    pub digest: Option<String>,
     /// Unknown `sovereign:` keys, kept as the component's free properties.
     pub rest: BTreeMap<String, String>,
 }
@@ -151,6 +153,7 @@ impl Props {
                 "author" => p.authors.push(value),
                 "commit" => p.commit = Some(value),
                 "ref" => p.reference = Some(value),
+                "digest" => p.digest = Some(value),
                 "license:declared" => p.license_declared = Some(value),
                 "license:declared:original" => p.license_declared_original = Some(value),
                 "license:concluded" => p.license_concluded = Some(value),

@@ -42,6 +42,10 @@ pub fn component(obj: &Map<String, Value>, c: &mut Component) {
             let Some(path) = s(o, "location") else { continue };
             let line = o.get("line").and_then(Value::as_u64).and_then(|l| u32::try_from(l).ok());
             let ctx = s(o, "additionalContext").unwrap_or_default();
+            if ctx == super::conformance::FOUND_IN_CONTEXT {
+                // Written from `sovereign:found-in` (read from the properties).
+                continue;
+            }
             let (rule, text) = match ctx.split_once(": ") {
                 Some((r, t)) => (r.to_string(), Some(t.to_string())),
                 None => (ctx, None),

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::{content_uuid, cyclonedx, iri_url};
+use super::{conformance, content_uuid, cyclonedx, iri_url};
 use crate::model::{Component, ComponentKind, EdgeKind, HashAlg, Inventory, LicenseValue, SourceKind};
 use crate::util::time::{document_epoch, rfc3339};
 
@@ -60,9 +60,9 @@ pub fn spdx_id(id: &str) -> String {
 pub fn to_value(inv: &Inventory) -> Value {
     let created = rfc3339(document_epoch());
     let mut licences = Licences::default();
-    let mut packages = vec![subject_package(inv, &created)];
+    let mut packages = vec![subject_package(inv, &created, &mut licences)];
     for c in &inv.components {
-        packages.push(package(c, &created, &mut licences));
+        packages.push(package(inv, c, &created, &mut licences));
     }
     let packages = Value::Array(packages);
     let relationships = Value::Array(relationships(inv));
@@ -99,7 +99,7 @@ pub fn to_value(inv: &Inventory) -> Value {
         "creationInfo".into(),
         json!({
             "created": created,
-            "creators": [tool()],
+            "creators": creators(inv),
             "licenseListVersion": license_list_version(),
             "comment": GENERATION_CONTEXT,
         }),
@@ -114,6 +114,12 @@ pub fn to_value(inv: &Inventory) -> Value {
         doc.insert("annotations".into(), annotations);
     }
     Value::Object(doc)
+}
+
+/// The document's creators: the organisation or person that made the SBOM, with its contact
+/// (`--creator`), then the tool.
+fn creators(inv: &Inventory) -> Vec<String> {
+    inv.creator.iter().cloned().chain([tool()]).collect()
 }
 
 /// The SPDX licence list our expressions are checked against (the `spdx` crate's), as `major.minor`.
@@ -144,16 +150,25 @@ fn annotation(date: &str, name: &str, value: &str) -> Value {
     })
 }
 
-fn subject_package(inv: &Inventory, created: &str) -> Value {
+fn subject_package(inv: &Inventory, created: &str, licences: &mut Licences) -> Value {
     let s = &inv.subject;
     let mut p = Map::new();
     p.insert("SPDXID".into(), json!(SUBJECT_ID));
     p.insert("name".into(), json!(s.name));
-    if let Some(c) = &s.commit {
-        p.insert("versionInfo".into(), json!(c));
+    if let Some(v) = conformance::subject_version(s) {
+        p.insert("versionInfo".into(), json!(v));
+    }
+    if let Some(c) = &inv.creator {
+        // The one who made the SBOM of its own subject supplies it.
+        p.insert("supplier".into(), json!(c));
     }
     p.insert("downloadLocation".into(), json!(vcs_location(s.url.as_deref(), s.commit.as_deref())));
     p.insert("filesAnalyzed".into(), json!(false));
+    // The scanned tree's own licence (its root texts), like a component's.
+    if !inv.license.is_empty() {
+        p.insert("licenseConcluded".into(), json!(licences.expression(inv.license.concluded.as_ref())));
+        p.insert("licenseDeclared".into(), json!(licences.expression(inv.license.declared.as_ref())));
+    }
     p.insert("primaryPackagePurpose".into(), json!("SOURCE"));
     if let Some(u) = &s.url {
         let u = iri_url(u);
@@ -170,6 +185,12 @@ fn subject_package(inv: &Inventory, created: &str) -> Value {
     }
     if let Some(r) = &s.reference {
         ann.push(annotation(created, "sovereign:ref", r));
+    }
+    if let Some(d) = &s.digest {
+        ann.push(annotation(created, "sovereign:digest", d));
+    }
+    for (name, value) in super::cdx_license::licenses(&inv.license).1 {
+        ann.push(annotation(created, name, &value));
     }
     if !ann.is_empty() {
         p.insert("annotations".into(), Value::Array(ann));
@@ -200,7 +221,7 @@ fn download_location(c: &Component) -> String {
         {
             url.clone()
         }
-        _ => "NOASSERTION".into(),
+        _ => conformance::download_location(c).unwrap_or_else(|| "NOASSERTION".into()),
     }
 }
 
@@ -240,7 +261,7 @@ pub fn person(author: &str) -> String {
     format!("Person: {}", clean(author))
 }
 
-fn package(c: &Component, created: &str, licences: &mut Licences) -> Value {
+fn package(inv: &Inventory, c: &Component, created: &str, licences: &mut Licences) -> Value {
     let mut p = Map::new();
     p.insert("SPDXID".into(), json!(spdx_id(&c.id)));
     let name = match &c.namespace {
@@ -248,11 +269,11 @@ fn package(c: &Component, created: &str, licences: &mut Licences) -> Value {
         None => c.name.clone(),
     };
     p.insert("name".into(), json!(name));
-    if let Some(v) = c.version.as_ref().filter(|v| !v.trim().is_empty()) {
+    if let Some(v) = conformance::version_for(c, inv) {
         p.insert("versionInfo".into(), json!(v));
     }
-    if let Some(a) = c.authors.first() {
-        p.insert("supplier".into(), json!(person(a)));
+    if let Some(s) = conformance::supplier_for(c) {
+        p.insert("supplier".into(), json!(s.actor));
     }
     p.insert("downloadLocation".into(), json!(download_location(c)));
     p.insert("filesAnalyzed".into(), json!(false));
@@ -276,7 +297,7 @@ fn package(c: &Component, created: &str, licences: &mut Licences) -> Value {
     }
     p.insert("licenseConcluded".into(), json!(licences.expression(c.license.concluded.as_ref())));
     p.insert("licenseDeclared".into(), json!(licences.expression(c.license.declared.as_ref())));
-    p.insert("copyrightText".into(), json!("NOASSERTION"));
+    p.insert("copyrightText".into(), json!(copyright_text(c)));
     if let Some(d) = c.description.as_ref().filter(|d| !d.trim().is_empty()) {
         p.insert("description".into(), json!(d));
     }
@@ -310,6 +331,15 @@ fn package(c: &Component, created: &str, licences: &mut Licences) -> Value {
     }
     p.insert("annotations".into(), Value::Array(ann));
     Value::Object(p)
+}
+
+/// The copyright notices found for a component (one per line), NOASSERTION when none was found.
+fn copyright_text(c: &Component) -> String {
+    if c.copyrights.is_empty() {
+        "NOASSERTION".into()
+    } else {
+        c.copyrights.join("\n")
+    }
 }
 
 /// The `hasExtractedLicensingInfos` the packages need, by licence id.
@@ -393,18 +423,36 @@ fn relationships(inv: &Inventory) -> Vec<Value> {
         }
     }
     for e in &inv.edges {
-        let (from, to) = (spdx_id(&e.from), spdx_id(&e.to));
-        out.push(match e.kind {
-            EdgeKind::Normal => rel(&from, "DEPENDS_ON", &to),
-            EdgeKind::Dev => rel(&to, "DEV_DEPENDENCY_OF", &from),
-            EdgeKind::Build => rel(&to, "BUILD_DEPENDENCY_OF", &from),
-            EdgeKind::Optional => rel(&to, "OPTIONAL_DEPENDENCY_OF", &from),
-            EdgeKind::Peer => {
-                let mut r = rel(&from, "DEPENDS_ON", &to);
-                r["comment"] = json!("peer");
-                r
-            }
-        });
+        out.extend(edge_relationships(&spdx_id(&e.from), e.kind, &spdx_id(&e.to)));
     }
     out
 }
+
+/// The relationships of one dependency edge. Dev, build and optional edges get their precise
+/// `…_DEPENDENCY_OF` relationship and a companion `DEPENDS_ON` (comment [`WALKABLE_COMMENT`] + the kind):
+/// checkers (ntia-conformance-checker, and the NTIA/BSI/CISA notion of a dependency graph) walk only
+/// `DESCRIBES`/`CONTAINS`/`DEPENDS_ON` from the described root, and a package linked only by a reverse
+/// relationship is "floating" to them. Our reader takes the kind from the precise relationship and skips
+/// the companion.
+fn edge_relationships(from: &str, kind: EdgeKind, to: &str) -> Vec<Value> {
+    let rel = |a: &str, ty: &str, b: &str| json!({"spdxElementId": a, "relationshipType": ty, "relatedSpdxElement": b});
+    let companion = |k: &str| {
+        let mut r = rel(from, "DEPENDS_ON", to);
+        r["comment"] = json!(format!("{WALKABLE_COMMENT}{k}"));
+        r
+    };
+    match kind {
+        EdgeKind::Normal => vec![rel(from, "DEPENDS_ON", to)],
+        EdgeKind::Dev => vec![rel(to, "DEV_DEPENDENCY_OF", from), companion("dev")],
+        EdgeKind::Build => vec![rel(to, "BUILD_DEPENDENCY_OF", from), companion("build")],
+        EdgeKind::Optional => vec![rel(to, "OPTIONAL_DEPENDENCY_OF", from), companion("optional")],
+        EdgeKind::Peer => {
+            let mut r = rel(from, "DEPENDS_ON", to);
+            r["comment"] = json!("peer");
+            vec![r]
+        }
+    }
+}
+
+/// The comment prefix of the `DEPENDS_ON` that accompanies a dev, build or optional relationship.
+pub const WALKABLE_COMMENT: &str = "sovereign: walkable companion of the precise relationship: ";

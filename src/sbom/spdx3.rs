@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use super::{content_uuid, cyclonedx, iri_url, spdx};
+use super::{conformance, content_uuid, cyclonedx, iri_url, spdx};
 use crate::model::{Component, ComponentKind, EdgeKind, HashAlg, Inventory, LicenseValue, SourceKind};
 use crate::util::time::{document_epoch, rfc3339};
 
@@ -49,6 +49,32 @@ impl Graph {
             if let Some(e) = email {
                 a["externalIdentifier"] =
                     json!([{"type": "ExternalIdentifier", "externalIdentifierType": "email", "identifier": e}]);
+            }
+            a
+        });
+        id
+    }
+
+    /// An agent for an SPDX 2.3-style actor (`Person: Name (mail)`, `Organization: Name (mail or URL)`),
+    /// with its contact as an `email` or `urlScheme` external identifier.
+    fn actor(&mut self, actor: &str) -> String {
+        let (ty, rest) = match actor.split_once(':') {
+            Some(("Organization", r)) => ("Organization", r.trim()),
+            Some(("Person", r)) => ("Person", r.trim()),
+            _ => ("Agent", actor.trim()),
+        };
+        let (name, contact) = match (rest.rfind(" ("), rest.ends_with(')')) {
+            (Some(i), true) => (rest[..i].trim(), Some(rest[i + 2..rest.len() - 1].trim())),
+            _ => (rest, None),
+        };
+        let id = format!("#agent-{}", short_hash(actor));
+        self.agents.entry(id.clone()).or_insert_with(|| {
+            let mut a = json!({"type": ty, "spdxId": id, "creationInfo": CREATION, "name": name});
+            if let Some(c) = contact.filter(|c| !c.is_empty()) {
+                let kind =
+                    if c.starts_with("http://") || c.starts_with("https://") { "urlScheme" } else { "email" };
+                a["externalIdentifier"] =
+                    json!([{"type": "ExternalIdentifier", "externalIdentifierType": kind, "identifier": c}]);
             }
             a
         });
@@ -143,7 +169,7 @@ fn properties(props: Vec<Value>) -> Value {
     json!([{"type": "extension_CdxPropertiesExtension", "extension_cdxProperty": entries}])
 }
 
-fn package(g: &mut Graph, c: &Component) -> Value {
+fn package(g: &mut Graph, inv: &Inventory, c: &Component) -> Value {
     let id = element_id(&c.id);
     let ty = if c.kind == ComponentKind::MlModel { "ai_AIPackage" } else { "software_Package" };
     let name = match &c.namespace {
@@ -151,7 +177,7 @@ fn package(g: &mut Graph, c: &Component) -> Value {
         None => c.name.clone(),
     };
     let mut p = json!({"type": ty, "spdxId": id, "creationInfo": CREATION, "name": name});
-    if let Some(v) = c.version.as_ref().filter(|v| !v.trim().is_empty()) {
+    if let Some(v) = conformance::version_for(c, inv) {
         p["software_packageVersion"] = json!(v);
     }
     if let Some(d) = c.description.as_ref().filter(|d| !d.trim().is_empty()) {
@@ -174,7 +200,11 @@ fn package(g: &mut Graph, c: &Component) -> Value {
         Some(SourceKind::Url { url }) if url.contains("://") && !url.chars().any(char::is_whitespace) => {
             p["software_downloadLocation"] = json!(url);
         }
-        _ => {}
+        _ => {
+            if let Some(u) = conformance::download_location(c) {
+                p["software_downloadLocation"] = json!(u);
+            }
+        }
     }
     if let Some(h) = &c.homepage {
         let h = iri_url(h);
@@ -205,10 +235,15 @@ fn package(g: &mut Graph, c: &Component) -> Value {
     if !hashes.is_empty() {
         p["verifiedUsing"] = Value::Array(hashes);
     }
-    if let Some(first) = c.authors.first() {
-        p["suppliedBy"] = json!(g.agent(first));
+    if let Some(s) = conformance::supplier_for(c) {
+        p["suppliedBy"] = json!(if s.basis == "author" { g.agent(&c.authors[0]) } else { g.actor(&s.actor) });
+    }
+    if !c.authors.is_empty() {
         let all: Vec<String> = c.authors.iter().map(|a| g.agent(a)).collect();
         p["originatedBy"] = json!(all);
+    }
+    if !c.copyrights.is_empty() {
+        p["software_copyrightText"] = json!(c.copyrights.join("\n"));
     }
     p["software_primaryPurpose"] = json!(purpose(c.kind));
     p["extension"] = properties(cyclonedx::properties(c));
@@ -243,8 +278,12 @@ pub fn to_value(inv: &Inventory) -> Value {
         "name": s.name,
         "software_primaryPurpose": "source",
     });
-    if let Some(c) = &s.commit {
-        subject["software_packageVersion"] = json!(c);
+    if let Some(v) = conformance::subject_version(s) {
+        subject["software_packageVersion"] = json!(v);
+    }
+    let creator = inv.creator.as_deref().map(|c| g.actor(c));
+    if let Some(c) = &creator {
+        subject["suppliedBy"] = json!(c);
     }
     if let Some(u) = &s.url {
         let u = iri_url(u);
@@ -260,6 +299,9 @@ pub fn to_value(inv: &Inventory) -> Value {
     if let Some(r) = &s.reference {
         sp.push(json!({"name": "sovereign:ref", "value": r}));
     }
+    if let Some(d) = &s.digest {
+        sp.push(json!({"name": "sovereign:digest", "value": d}));
+    }
     for d in &inv.diagnostics {
         sp.push(json!({"name": "sovereign:diagnostic", "value": d.to_string()}));
     }
@@ -269,10 +311,18 @@ pub fn to_value(inv: &Inventory) -> Value {
     g.elements.push(subject);
 
     let mut rels = Vec::new();
+    // The scanned tree's own licence (its root texts), like a component's.
+    for (which, v) in [("declared", &inv.license.declared), ("concluded", &inv.license.concluded)] {
+        if let Some(v) = v.as_ref().filter(|v| v.expression != "NOASSERTION") {
+            let lic = g.licence(v);
+            let ty = if which == "declared" { "hasDeclaredLicense" } else { "hasConcludedLicense" };
+            rels.push(relationship(format!("{subject_id}-{which}-licence"), &subject_id, ty, &[lic], None));
+        }
+    }
     let mut root_ids = Vec::new();
     let has_parent: std::collections::BTreeSet<&str> = inv.edges.iter().map(|e| e.to.as_str()).collect();
     for c in &inv.components {
-        let p = package(&mut g, c);
+        let p = package(&mut g, inv, c);
         g.elements.push(p);
         let id = element_id(&c.id);
         for (which, v) in [("declared", &c.license.declared), ("concluded", &c.license.concluded)] {
@@ -321,7 +371,7 @@ pub fn to_value(inv: &Inventory) -> Value {
         "@id": CREATION,
         "specVersion": "3.0.1",
         "created": created,
-        "createdBy": [agent_id],
+        "createdBy": creator.iter().map(|c| format!("{ns}{c}")).chain([agent_id.clone()]).collect::<Vec<_>>(),
         "createdUsing": [tool_id],
     }));
     graph.push(
@@ -332,6 +382,7 @@ pub fn to_value(inv: &Inventory) -> Value {
         "spdxId": tool_id,
         "creationInfo": CREATION,
         "name": format!("sovereign {}", env!("CARGO_PKG_VERSION")),
+        "externalIdentifier": [{"type": "ExternalIdentifier", "externalIdentifierType": "urlScheme", "identifier": conformance::TOOL_URL}],
     }));
     let mut ids = Vec::with_capacity(elements.len());
     for mut e in elements {

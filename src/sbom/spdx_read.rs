@@ -33,7 +33,8 @@ pub fn read(bytes: &[u8], path: &str) -> Result<Inventory, ReadError> {
 
 /// A licence field waiting for `hasExtractedLicensingInfos` (which may come after the packages).
 struct PendingLicence {
-    component: usize,
+    /// The component's index; None for the subject (`SPDXRef-Subject`, the scanned tree's own licence).
+    component: Option<usize>,
     concluded: bool,
     text: String,
     source: String,
@@ -58,6 +59,9 @@ struct State {
     diagnostics: Vec<Diagnostic>,
     any_sovereign_direct: bool,
     findings: Findings,
+    creator: Option<String>,
+    /// The licence of our subject (`SPDXRef-Subject`): the scanned tree's own.
+    subject_license: crate::model::LicenseInfo,
 }
 
 impl State {
@@ -85,16 +89,19 @@ impl State {
                 },
                 None => LicenseValue::declared(&l.text, l.source),
             };
-            let c = &mut self.components[l.component];
+            let info = match l.component {
+                Some(i) => &mut self.components[i].license,
+                None => &mut self.subject_license,
+            };
             if l.concluded {
-                c.license.concluded = Some(value);
+                info.concluded = Some(value);
             } else {
                 // The text as written travels in the `sovereign:license:declared:original` annotation.
                 let mut value = value;
-                if let Some(prev) = c.license.declared.take().filter(|p| p.expression == value.expression) {
+                if let Some(prev) = info.declared.take().filter(|p| p.expression == value.expression) {
                     value.original = prev.original;
                 }
-                c.license.declared = Some(value);
+                info.declared = Some(value);
             }
         }
         // The subject: our own `SPDXRef-Subject`; else the one package the document describes, taken out of
@@ -108,7 +115,11 @@ impl State {
         }
         describes.sort();
         describes.dedup();
-        let mut inv = Inventory::default();
+        let mut inv = Inventory {
+            creator: self.creator.take(),
+            license: std::mem::take(&mut self.subject_license),
+            ..Inventory::default()
+        };
         if let Some(s) = self.subject.take() {
             inv.subject = s;
             subject_ids.insert(SUBJECT_ID.to_string());
@@ -198,7 +209,25 @@ impl State {
         let mut props = Props::parse(&mut self.findings, annotations, &name, "annotation");
         if spdx_id.as_deref() == Some(SUBJECT_ID) {
             let url = refs(&obj).into_iter().find(|(t, _)| t == "vcs").map(|(_, u)| u);
-            self.subject = Some(Subject { name, url, commit: props.commit, reference: props.reference });
+            self.subject = Some(Subject {
+                name,
+                url,
+                commit: props.commit.take(),
+                reference: props.reference.take(),
+                digest: props.digest.take(),
+            });
+            // The scanned tree's own licence, written like a component's.
+            let mut info = crate::model::LicenseInfo::default();
+            props.apply_licences(&mut info, &self.path);
+            for (field, concluded) in [("licenseDeclared", false), ("licenseConcluded", true)] {
+                if let Some(t) = text(obj.get(field)) {
+                    let which = if concluded { "concluded" } else { "declared" };
+                    let source =
+                        props.license_sources.get(which).cloned().unwrap_or_else(|| self.path.clone());
+                    self.licences.push(PendingLicence { component: None, concluded, text: t, source });
+                }
+            }
+            self.subject_license = info;
             return;
         }
         if props.direct.is_some() {
@@ -274,8 +303,16 @@ impl State {
         }
         c.description = text(obj.get("description"));
         c.homepage = text(obj.get("homepage"));
-        if let Some(a) = text(obj.get("supplier")).and_then(|s| author_of(&s)) {
+        // Our own documents write an `Organization:` supplier from the identified organisation or the
+        // owning namespace (sbom::conformance::supplier_for), not from an author.
+        let supplier = text(obj.get("supplier")).filter(|s| !(ours && s.starts_with("Organization:")));
+        if let Some(a) = supplier.and_then(|s| author_of(&s)) {
             c.authors.push(a);
+        }
+        if ours {
+            if let Some(t) = text(obj.get("copyrightText")) {
+                c.copyrights.extend(t.lines().map(str::to_string));
+            }
         }
         c.authors.append(&mut props.authors);
         c.kind = match props.kind {
@@ -300,7 +337,7 @@ impl State {
             if let Some(t) = text(obj.get(field)) {
                 let which = if concluded { "concluded" } else { "declared" };
                 let source = props.license_sources.get(which).cloned().unwrap_or_else(|| self.path.clone());
-                self.licences.push(PendingLicence { component: index, concluded, text: t, source });
+                self.licences.push(PendingLicence { component: Some(index), concluded, text: t, source });
             }
         }
         let source = props.take_source();
@@ -358,6 +395,13 @@ impl State {
                     c.strip_prefix("base model (").and_then(|r| r.strip_suffix(')')).map(str::to_string)
                 });
                 self.lineage.push((a, b, relation));
+                return;
+            }
+            // Our `DEPENDS_ON` companion of a dev/build/optional relationship: the precise one carries
+            // the edge.
+            if ty == "DEPENDS_ON"
+                && get("comment").is_some_and(|c| c.starts_with(super::spdx::WALKABLE_COMMENT))
+            {
                 return;
             }
             let peer = get("comment").as_deref() == Some("peer");
@@ -438,6 +482,18 @@ impl<'de> Visitor<'de> for DocSeed<'_> {
             match key.as_str() {
                 "spdxVersion" => st.version = text(Some(&map.next_value::<Value>()?)),
                 "name" => st.name = text(Some(&map.next_value::<Value>()?)),
+                "creationInfo" => {
+                    // The SBOM's creator (an organisation or person, not a tool).
+                    let ci = map.next_value::<Value>()?;
+                    st.creator = ci
+                        .get("creators")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                        .find(|c| c.starts_with("Organization:") || c.starts_with("Person:"))
+                        .map(str::to_string);
+                }
                 "documentDescribes" => {
                     if let Value::Array(a) = map.next_value::<Value>()? {
                         st.describes.extend(a.into_iter().filter_map(|v| v.as_str().map(str::to_string)));

@@ -88,6 +88,7 @@ pub(super) fn clone_or_fetch(url: &str, opts: &AcquireOptions) -> Result<Checkou
             url: Some(shown),
             commit: Some(commit.to_string()),
             reference: opts.reference.clone(),
+            digest: None,
         },
         gitlinks: gitlinks_of(&repo, commit),
         cloned,

@@ -118,14 +118,14 @@ fn go_mod_and_go_sum_every_feature() {
     );
     let app = get(&inv, "github.com/Example/App");
     assert_eq!(app.kind, ComponentKind::Application);
-    assert_eq!(app.purl.as_deref(), Some("pkg:golang/github.com/example/app"));
+    assert_eq!(app.purl.as_deref(), Some("pkg:golang/github.com/Example/App"));
     assert_eq!(app.properties["go-version"], "1.22.0");
     assert_eq!(app.properties["go-toolchain"], "go1.22.4");
     assert_eq!(app.properties["go-retracted"], "[v1.0.0, v1.0.5]");
 
     // Purls: lowercased as the purl spec requires; the exact path stays in namespace/name.
     let toml = get(&inv, "github.com/BurntSushi/toml");
-    assert_eq!(toml.purl.as_deref(), Some("pkg:golang/github.com/burntsushi/toml@v1.3.2"));
+    assert_eq!(toml.purl.as_deref(), Some("pkg:golang/github.com/BurntSushi/toml@v1.3.2"));
     assert_eq!(toml.namespace.as_deref(), Some("github.com/BurntSushi"));
     assert!(toml.direct);
     assert_eq!(toml.properties["go-sum-h1"], "h1:o7IhLm0Msx3BaB+n3Ag7L8EVlByGnpq14C4YWiu/gL8=");
@@ -137,7 +137,7 @@ fn go_mod_and_go_sum_every_feature() {
     assert_eq!(get(&inv, "github.com/pkg/browser").properties["go-pseudo-version"], "true");
     let azure = get(&inv, "github.com/Azure/go-autorest");
     assert_eq!(azure.version.as_deref(), Some("v14.2.0+incompatible"));
-    assert_eq!(azure.purl.as_deref(), Some("pkg:golang/github.com/azure/go-autorest@v14.2.0%2Bincompatible"));
+    assert_eq!(azure.purl.as_deref(), Some("pkg:golang/github.com/Azure/go-autorest@v14.2.0%2Bincompatible"));
     assert!(!azure.direct, "// indirect");
     // replace by another module: the replacement is what is built.
     let newlib = get(&inv, "github.com/new/lib");
@@ -295,7 +295,10 @@ fn module_paths_differing_only_by_case_are_reported() {
     );
     let inv = scan_dir(dir.path());
     assert!(inv.diagnostics.iter().any(|d| d.code == "go-module-case-clash"), "{:#?}", inv.diagnostics);
-    assert_eq!(golang(&inv).iter().filter(|c| c.name == "logrus").count(), 1);
+    // Two modules to Go, two components with purls of their own case.
+    let logrus: Vec<_> = golang(&inv).into_iter().filter(|c| c.name == "logrus").collect();
+    assert_eq!(logrus.len(), 2);
+    assert!(logrus.iter().any(|c| c.purl.as_deref() == Some("pkg:golang/github.com/Sirupsen/logrus@v1.0.0")));
 }
 
 // ---- The corpus, counted independently -------------------------------------------------------------

@@ -94,6 +94,7 @@ pub fn rich_inventory() -> Inventory {
             url: Some("https://github.com/example/example".into()),
             commit: Some("a".repeat(40)),
             reference: Some("v1.0".into()),
+            digest: None,
         },
         components: vec![app, serde, weird, gitdep, pathdep, reqonly, model, sub],
         edges: vec![

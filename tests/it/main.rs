@@ -3,6 +3,7 @@
 mod browser;
 mod cargo;
 mod cli;
+mod conformance;
 mod determinism;
 mod diff;
 mod git;

@@ -9,6 +9,7 @@ pub mod curations;
 pub mod detect;
 mod installed;
 pub mod normalise;
+mod roles;
 mod stage;
 
 pub use aliases::Aliases;

@@ -190,7 +190,11 @@ pub fn enrich(inv: &mut Inventory, tree: &SourceTree, opts: &LicenseOptions) {
         _ => None,
     };
     if !root_detected.is_empty() || root_declared.is_some() {
-        let (concluded, d) = conclude(&inv.subject.name, root_declared.as_ref(), &root_detected, None);
+        // Code and model licensed apart (LICENSE-CODE, LICENSE-MODEL): each on the part it governs.
+        let (concluded, d) = match super::roles::split_root(inv, root_declared.as_ref(), &root_detected) {
+            Some((v, d)) => (Some(v), d),
+            None => conclude(&inv.subject.name, root_declared.as_ref(), &root_detected, None),
+        };
         inv.license.declared = root_declared;
         inv.license.detected = root_detected;
         inv.license.concluded = concluded;

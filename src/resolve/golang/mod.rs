@@ -33,18 +33,18 @@ fn ignored_dir(path: &str) -> bool {
     segs.iter().any(|s| *s == "testdata" || *s == "vendor" || s.starts_with('_') || s.starts_with('.'))
 }
 
-/// The purl of a module: the path lowercased as the purl specification requires for `golang`, split at
-/// its last `/` into namespace and name (`github.com/alecthomas/chroma/v2` → namespace
-/// `github.com/alecthomas/chroma`, name `v2`).
+/// The purl of a module: the path with its exact case (Go module paths are case-sensitive; the Go proxy,
+/// deps.dev and OSV know `github.com/Azure/…`, not `github.com/azure/…`), split at its last `/` into
+/// namespace and name (`github.com/alecthomas/chroma/v2` → namespace `github.com/alecthomas/chroma`, name
+/// `v2`).
 pub fn module_purl(path: &str, version: Option<&str>) -> String {
-    let lower = path.to_ascii_lowercase();
-    let (ns, name) = match lower.rsplit_once('/') {
+    let (ns, name) = match path.rsplit_once('/') {
         Some((ns, n)) => (Some(ns), n),
-        None => (None, lower.as_str()),
+        None => (None, path),
     };
     purl::build("golang", ns, name, version, &[]).unwrap_or_else(|| match version {
-        Some(v) => format!("pkg:golang/{lower}@{v}"),
-        None => format!("pkg:golang/{lower}"),
+        Some(v) => format!("pkg:golang/{path}@{v}"),
+        None => format!("pkg:golang/{path}"),
     })
 }
 
@@ -162,25 +162,27 @@ impl Resolver for GoResolver {
             };
             out.append(resolve_module(m, work, sums.map(|s| (sum_path, s)), vendor, &local));
         }
-        // Two module paths that differ only by case get the same (lowercased) purl and merge: say so.
+        // Two module paths that differ only by case are two modules to the Go toolchain (often one
+        // repository renamed): both are listed, and a note says so.
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
         let mut clashes = BTreeSet::new();
         for c in &out.components {
             let exact = c.display_name();
-            match seen.get(&c.id) {
+            let folded = c.id.to_ascii_lowercase();
+            match seen.get(&folded) {
                 Some(other) if other != &exact => {
                     clashes.insert((other.clone(), exact));
                 }
                 Some(_) => {}
                 None => {
-                    seen.insert(c.id.clone(), exact);
+                    seen.insert(folded, exact);
                 }
             }
         }
         for (a, b) in clashes {
             out.diagnostics.push(Diagnostic::note(
                 "go-module-case-clash",
-                format!("`{a}` and `{b}` differ only by case; the purl specification lowercases Go module paths, so they are reported as one component"),
+                format!("`{a}` and `{b}` differ only by case: Go treats them as two modules (often one repository renamed), both are listed"),
             ));
         }
         out
@@ -469,7 +471,7 @@ mod tests {
     fn purls() {
         assert_eq!(
             module_purl("github.com/BurntSushi/toml", Some("v1.5.0")),
-            "pkg:golang/github.com/burntsushi/toml@v1.5.0"
+            "pkg:golang/github.com/BurntSushi/toml@v1.5.0"
         );
         assert_eq!(
             module_purl("github.com/alecthomas/chroma/v2", Some("v2.27.0")),
@@ -478,7 +480,7 @@ mod tests {
         assert_eq!(module_purl("gocloud.dev", Some("v0.45.0")), "pkg:golang/gocloud.dev@v0.45.0");
         assert_eq!(
             module_purl("github.com/Azure/go-autorest", Some("v14.2.0+incompatible")),
-            "pkg:golang/github.com/azure/go-autorest@v14.2.0%2Bincompatible"
+            "pkg:golang/github.com/Azure/go-autorest@v14.2.0%2Bincompatible"
         );
     }
 
