@@ -21,6 +21,7 @@ fn main() -> ExitCode {
         Command::Policy(PolicyCommand::Validate { files }) => commands::policy_validate(&files),
         Command::Policy(PolicyCommand::Schema) => commands::policy_schema(),
         Command::Policy(PolicyCommand::Simulate(args)) => commands::policy_simulate(args),
+        Command::Query(args) => commands::query(args),
     };
     match result {
         Ok(code) => code,

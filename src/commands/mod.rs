@@ -5,11 +5,13 @@ mod explain;
 mod policy;
 mod sbom;
 mod scan;
+mod store;
 
 pub(crate) use explain::explain;
 pub(crate) use policy::{check, policy_schema, policy_simulate, policy_validate};
 pub(crate) use sbom::{convert, diff};
 pub(crate) use scan::scan;
+pub(crate) use store::query;
 
 use std::io::Write;
 

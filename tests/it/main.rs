@@ -21,4 +21,8 @@ mod python;
 mod python_corpus;
 mod python_locks;
 mod spdx;
+mod store;
 mod support;
+
+#[path = "../pg_cluster.rs"]
+mod pg_cluster;
