@@ -32,7 +32,8 @@ impl Rng {
 }
 
 const COUNTRIES: [&str; 12] = ["US", "DE", "KR", "FR", "GB", "JP", "NL", "SE", "CA", "IN", "CN", "RU"];
-const LICENSES: [&str; 6] = ["MIT", "Apache-2.0", "MIT OR Apache-2.0", "BSD-3-Clause", "ISC", "GPL-3.0-or-later"];
+const LICENSES: [&str; 6] =
+    ["MIT", "Apache-2.0", "MIT OR Apache-2.0", "BSD-3-Clause", "ISC", "GPL-3.0-or-later"];
 
 /// A submission: `n` distinct crates from a pool of 20 × `n` packages; RU rare (1 in 200), one in
 /// ten unknown.
@@ -70,7 +71,10 @@ fn bench(label: &str, url: &str, scans: usize, comps: usize) {
         store.record_scan(&rec).unwrap();
     }
     let secs = start.elapsed().as_secs_f64();
-    println!("{label}: stored {scans} scans, {stored} components in {secs:.1} s ({:.0} components/s)", stored as f64 / secs);
+    println!(
+        "{label}: stored {scans} scans, {stored} components in {secs:.1} s ({:.0} components/s)",
+        stored as f64 / secs
+    );
 
     let time = |what: &str, store: &mut Store, f: &QueryFilter| {
         let start = Instant::now();
@@ -82,11 +86,27 @@ fn bench(label: &str, url: &str, scans: usize, comps: usize) {
         assert_eq!(rows.len(), again.len());
         println!("{label}: query {what}: {} rows, {:.3} s (again: {:.3} s)", rows.len(), first, second);
     };
-    time("--country RU (latest scan of every submission)", &mut store, &QueryFilter { country: Some("RU".into()), ..Default::default() });
+    time(
+        "--country RU (latest scan of every submission)",
+        &mut store,
+        &QueryFilter { country: Some("RU".into()), ..Default::default() },
+    );
     time("--country CN", &mut store, &QueryFilter { country: Some("CN".into()), ..Default::default() });
-    time("--license GPL-3.0-or-later", &mut store, &QueryFilter { license: Some("GPL-3.0-or-later".into()), ..Default::default() });
-    time("--purl pkg:cargo/pkg123", &mut store, &QueryFilter { purl: Some("pkg:cargo/pkg123".into()), ..Default::default() });
-    time("--country RU --at 2026-03-31", &mut store, &QueryFilter { country: Some("RU".into()), at: Some("2026-03-31".into()), ..Default::default() });
+    time(
+        "--license GPL-3.0-or-later",
+        &mut store,
+        &QueryFilter { license: Some("GPL-3.0-or-later".into()), ..Default::default() },
+    );
+    time(
+        "--purl pkg:cargo/pkg123",
+        &mut store,
+        &QueryFilter { purl: Some("pkg:cargo/pkg123".into()), ..Default::default() },
+    );
+    time(
+        "--country RU --at 2026-03-31",
+        &mut store,
+        &QueryFilter { country: Some("RU".into()), at: Some("2026-03-31".into()), ..Default::default() },
+    );
 
     let strict = policy::from_str(
         "version: 1\nname: strict\norigin:\n  deny: [RU, CN]\n  unknown: deny\nlicenses:\n  deny: [GPL-3.0-or-later]\n",

@@ -66,7 +66,10 @@ impl PgCluster {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let c = PgCluster { bin, dir, port, as_postgres };
         let data = c.data();
-        c.run("initdb", &["-D", &data, "-A", "trust", "-U", "sovereign", "-E", "UTF8", "--locale=C", "--no-sync"]);
+        c.run(
+            "initdb",
+            &["-D", &data, "-A", "trust", "-U", "sovereign", "-E", "UTF8", "--locale=C", "--no-sync"],
+        );
         c.start_server();
         Some(c)
     }

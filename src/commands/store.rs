@@ -112,7 +112,9 @@ fn table(header: &[&str], rows: &[Vec<String>], format: QueryFormat) -> String {
     let mut out = String::new();
     match format {
         QueryFormat::Csv => {
-            for r in std::iter::once(header.iter().map(|h| h.to_string()).collect::<Vec<_>>()).chain(rows.iter().cloned()) {
+            for r in std::iter::once(header.iter().map(|h| h.to_string()).collect::<Vec<_>>())
+                .chain(rows.iter().cloned())
+            {
                 let _ = writeln!(out, "{}", r.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
             }
         }
@@ -123,7 +125,9 @@ fn table(header: &[&str], rows: &[Vec<String>], format: QueryFormat) -> String {
                     *w = (*w).max(f.chars().count());
                 }
             }
-            for r in std::iter::once(header.iter().map(|h| h.to_string()).collect::<Vec<_>>()).chain(rows.iter().cloned()) {
+            for r in std::iter::once(header.iter().map(|h| h.to_string()).collect::<Vec<_>>())
+                .chain(rows.iter().cloned())
+            {
                 let line: Vec<String> = r.iter().zip(&widths).map(|(f, w)| format!("{f:<w$}")).collect();
                 let _ = writeln!(out, "{}", line.join("  ").trim_end());
             }

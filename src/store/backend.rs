@@ -149,7 +149,12 @@ impl Conn {
     }
 
     /// Rows of `cols.len()` columns, read as the given types.
-    pub(crate) fn query(&mut self, sql: &str, params: &[Val], cols: &[Col]) -> Result<Vec<Vec<Val>>, StoreError> {
+    pub(crate) fn query(
+        &mut self,
+        sql: &str,
+        params: &[Val],
+        cols: &[Col],
+    ) -> Result<Vec<Vec<Val>>, StoreError> {
         match self {
             Conn::Sqlite(c) => {
                 let mut st = c.prepare_cached(sql)?;

@@ -173,7 +173,10 @@ impl Store {
     fn locked(&self, e: StoreError) -> StoreError {
         match e {
             StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _))
-                if matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) =>
+                if matches!(
+                    f.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) =>
             {
                 StoreError::Locked { path: self.shown.clone(), waited_ms: self.timeout.as_millis() }
             }

@@ -73,7 +73,8 @@ pub fn time_bound(s: &str, end: bool) -> Result<String, StoreError> {
     if is_date {
         return Ok(format!("{s}T{}Z", if end { "23:59:59" } else { "00:00:00" }));
     }
-    if b.len() == 20 && b[10] == b'T' && b[19] == b'Z' && b[..10].iter().filter(|c| **c == b'-').count() == 2 {
+    if b.len() == 20 && b[10] == b'T' && b[19] == b'Z' && b[..10].iter().filter(|c| **c == b'-').count() == 2
+    {
         return Ok(s.to_string());
     }
     Err(StoreError::Data(format!("`{s}` is not a date (YYYY-MM-DD) or a UTC time (YYYY-MM-DDTHH:MM:SSZ)")))
@@ -266,13 +267,16 @@ impl Store {
             });
         }
         // Submissions in name order, then time: the same order whatever the backend.
-        out.sort_by(|a, b| a.submission.cmp(&b.submission).then(a.time.cmp(&b.time)).then(a.scan.cmp(&b.scan)));
+        out.sort_by(|a, b| {
+            a.submission.cmp(&b.submission).then(a.time.cmp(&b.time)).then(a.scan.cmp(&b.scan))
+        });
         Ok(out)
     }
 
     /// A stored scan's SBOM, as written.
     pub fn sbom(&mut self, scan: ScanId) -> Result<String, StoreError> {
-        let rows = self.conn.query("SELECT sbom FROM scan WHERE id = ?", &[Val::Int(scan.0)], &[Col::Text])?;
+        let rows =
+            self.conn.query("SELECT sbom FROM scan WHERE id = ?", &[Val::Int(scan.0)], &[Col::Text])?;
         rows.into_iter()
             .next()
             .map(|r| r[0].string())
@@ -398,7 +402,10 @@ mod tests {
 
     #[test]
     fn patterns() {
-        assert_eq!(like_patterns("pkg:cargo/serde"), ["pkg:cargo/serde", "pkg:cargo/serde@%", "pkg:cargo/serde?%"]);
+        assert_eq!(
+            like_patterns("pkg:cargo/serde"),
+            ["pkg:cargo/serde", "pkg:cargo/serde@%", "pkg:cargo/serde?%"]
+        );
         assert_eq!(like_patterns("pkg:npm/%40scope/*"), ["pkg:npm/\\%40scope/%"]);
         assert_eq!(like_patterns("pkg:cargo/serde@1.0.0"), ["pkg:cargo/serde@1.0.0"]);
     }

@@ -98,11 +98,7 @@ pub(crate) fn license_ids(expr: &str) -> Vec<String> {
 
 fn effective_license(c: &Component) -> Option<&str> {
     let l = &c.license;
-    l.concluded
-        .as_ref()
-        .or(l.declared.as_ref())
-        .or(l.detected.first())
-        .map(|v| v.expression.as_str())
+    l.concluded.as_ref().or(l.declared.as_ref()).or(l.detected.first()).map(|v| v.expression.as_str())
 }
 
 impl Store {
@@ -124,7 +120,11 @@ impl Store {
         self.finish(r)
     }
 
-    fn insert_scan(&mut self, rec: &ScanRecord<'_>, step: &mut dyn FnMut(&str)) -> Result<ScanId, StoreError> {
+    fn insert_scan(
+        &mut self,
+        rec: &ScanRecord<'_>,
+        step: &mut dyn FnMut(&str),
+    ) -> Result<ScanId, StoreError> {
         let inv = rec.inventory;
         let params = [
             Val::text(&rec.submission),
@@ -142,7 +142,8 @@ impl Store {
             &params,
             &[Col::Int],
         )?;
-        let id = rows.first().map(|r| r[0].int()).ok_or_else(|| StoreError::Data("no scan id returned".into()))?;
+        let id =
+            rows.first().map(|r| r[0].int()).ok_or_else(|| StoreError::Data("no scan id returned".into()))?;
         step("scan");
         let (mut comps, mut lics, mut ids, mut origins, mut lineage) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -208,7 +209,12 @@ impl Store {
             }
             if let Some(m) = &c.model {
                 for b in &m.base_models {
-                    lineage.extend([sid.clone(), idx.clone(), Val::text(&b.component), Val::opt(b.relation.as_deref())]);
+                    lineage.extend([
+                        sid.clone(),
+                        idx.clone(),
+                        Val::text(&b.component),
+                        Val::opt(b.relation.as_deref()),
+                    ]);
                 }
             }
         }
@@ -226,7 +232,12 @@ impl Store {
             &lics,
             MAX_PARAMS,
         )?;
-        self.conn.insert_many("INSERT INTO component_license_id (scan_id, idx, license_id)", 3, &ids, MAX_PARAMS)?;
+        self.conn.insert_many(
+            "INSERT INTO component_license_id (scan_id, idx, license_id)",
+            3,
+            &ids,
+            MAX_PARAMS,
+        )?;
         step("licenses");
         self.conn.insert_many(
             "INSERT INTO component_origin (scan_id, idx, facet, country, confidence, basis)",
@@ -234,7 +245,12 @@ impl Store {
             &origins,
             MAX_PARAMS,
         )?;
-        self.conn.insert_many("INSERT INTO component_lineage (scan_id, idx, base, relation)", 4, &lineage, MAX_PARAMS)?;
+        self.conn.insert_many(
+            "INSERT INTO component_lineage (scan_id, idx, base, relation)",
+            4,
+            &lineage,
+            MAX_PARAMS,
+        )?;
         step("origins");
         Ok(ScanId(id))
     }
@@ -263,7 +279,10 @@ impl Store {
             ],
             &[Col::Int],
         )?;
-        let id = rows.first().map(|r| r[0].int()).ok_or_else(|| StoreError::Data("no verdict id returned".into()))?;
+        let id = rows
+            .first()
+            .map(|r| r[0].int())
+            .ok_or_else(|| StoreError::Data("no verdict id returned".into()))?;
         let mut vals = Vec::new();
         for (i, f) in v.findings.iter().enumerate() {
             let w = f.waived.as_ref();
