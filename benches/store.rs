@@ -65,9 +65,16 @@ fn bench(label: &str, url: &str, scans: usize, comps: usize) {
     for i in 0..scans {
         let inv = inventory(&mut rng, i, comps);
         stored += inv.components.len();
-        let mut rec = ScanRecord::new(&inv);
-        rec.sbom_json = format!("{{\"bomFormat\":\"CycloneDX\",\"note\":\"stub of entry-{i:04}\"}}");
-        rec.time = format!("2026-{:02}-{:02}T12:00:00Z", 1 + i % 12, 1 + i % 28);
+        let rec = ScanRecord {
+            submission: inv.subject.name.clone(),
+            url: inv.subject.url.clone(),
+            commit: None,
+            time: format!("2026-{:02}-{:02}T12:00:00Z", 1 + i % 12, 1 + i % 28),
+            tool_version: "sovereign bench".into(),
+            kb_version: "builtin".into(),
+            sbom_json: format!("{{\"bomFormat\":\"CycloneDX\",\"note\":\"stub of entry-{i:04}\"}}"),
+            inventory: &inv,
+        };
         store.record_scan(&rec).unwrap();
     }
     let secs = start.elapsed().as_secs_f64();
