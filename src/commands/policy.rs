@@ -91,7 +91,7 @@ pub(crate) fn policy_simulate(args: SimulateArgs) -> anyhow::Result<ExitCode> {
     // One unreadable SBOM among many is reported and skipped; the exit code says so.
     let mut skipped = 0usize;
     if let Some(url) = args.store.as_deref() {
-        let mut store = sovereign::store::Store::open(url)?;
+        let mut store = sovereign::store::Store::open_existing(url)?;
         let filter = sovereign::store::QueryFilter {
             since: args.since.clone(),
             at: args.at.clone(),

@@ -61,7 +61,7 @@ pub(crate) fn query(args: QueryArgs) -> anyhow::Result<ExitCode> {
         since: args.since.clone(),
         history: args.history,
     };
-    let mut store = Store::open(&args.store)?;
+    let mut store = Store::open_existing(&args.store)?;
     let out = if args.diff {
         diff(&mut store, &args, &filter)?
     } else if args.scans {

@@ -141,6 +141,17 @@ impl Store {
         Store::open_with(url, &Options::default())
     }
 
+    /// Opens an existing store for reading: a SQLite path that does not exist is an error, not a new
+    /// empty store (a mistyped path would otherwise answer "nothing found").
+    pub fn open_existing(url: &str) -> Result<Store, StoreError> {
+        if let Location::Sqlite(path) = Location::parse(url)? {
+            if !path.is_file() {
+                return Err(StoreError::Data(format!("there is no store at `{}`", path.display())));
+            }
+        }
+        Store::open(url)
+    }
+
     pub fn open_with(url: &str, opts: &Options) -> Result<Store, StoreError> {
         let loc = Location::parse(url)?;
         let shown = crate::util::redact::redact_url(url);

@@ -283,6 +283,14 @@ fn store_newer_schema_is_refused_and_left_alone() {
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("has schema version 2, written by a newer sovereign")
     );
+    // A mistyped path is not an empty store.
+    let out = sovereign(
+        &["query", "--store", &format!("sqlite:{}", dir.path().join("typo.db").display())],
+        1_700_000_000,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("there is no store at"));
+    assert!(!dir.path().join("typo.db").exists());
     let versions: i64 = c.query_row("SELECT COUNT(*) FROM schema_version", [], |r| r.get(0)).unwrap();
     assert_eq!(versions, 2);
 }
