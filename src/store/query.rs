@@ -196,7 +196,7 @@ impl Store {
             if crate::store::write::license_ids(l).len() == 1 && !l.contains(' ') {
                 sql.push_str(
                     " AND EXISTS (SELECT 1 FROM component_license_id i WHERE i.scan_id = c.scan_id \
-                     AND i.idx = c.idx AND LOWER(i.license_id) = ?)",
+                     AND i.idx = c.idx AND i.license_id = ?)",
                 );
                 params.push(Val::text(l.trim_end_matches('+').to_lowercase()));
             } else {
@@ -208,10 +208,23 @@ impl Store {
             }
         }
         if let Some(p) = &f.purl {
-            let pats = like_patterns(p.trim());
-            let a = like_clause("c.purl", &pats, &mut params);
-            let b = like_clause("c.bom_ref", &pats, &mut params);
-            sql.push_str(&format!(" AND ({a} OR {b})"));
+            let p = p.trim();
+            if p.contains('*') {
+                let pats = like_patterns(p);
+                let a = like_clause("c.purl", &pats, &mut params);
+                let b = like_clause("c.bom_ref", &pats, &mut params);
+                sql.push_str(&format!(" AND ({a} OR {b})"));
+            } else {
+                // Through the package index: every version, or the one named.
+                let key = crate::store::write::package_key(p);
+                sql.push_str(" AND c.package = ?");
+                params.push(Val::text(&key));
+                if key != p.to_lowercase() {
+                    sql.push_str(" AND (LOWER(c.purl) = ? OR LOWER(c.bom_ref) = ?)");
+                    params.push(Val::text(p.to_lowercase()));
+                    params.push(Val::text(p.to_lowercase()));
+                }
+            }
         }
         if let Some(p) = &f.lineage {
             let pats = like_patterns(p.trim());

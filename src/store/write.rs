@@ -72,6 +72,16 @@ pub(crate) fn origin_rows(c: &Component) -> Vec<(String, String, f64, Option<Str
     }
 }
 
+/// A purl without version, qualifiers and subpath, lower-cased: `pkg:npm/%40a/b@1.0?x=y` → `pkg:npm/%40a/b`.
+pub(crate) fn package_key(purl: &str) -> String {
+    let base = purl.split(['?', '#']).next().unwrap_or(purl);
+    let cut = match base.rfind('/') {
+        Some(slash) => base[slash..].find('@').map(|at| slash + at),
+        None => base.find('@'),
+    };
+    base[..cut.unwrap_or(base.len())].to_lowercase()
+}
+
 /// The SPDX ids an expression names (`MIT OR Apache-2.0 WITH LLVM-exception` → MIT, Apache-2.0).
 pub(crate) fn license_ids(expr: &str) -> Vec<String> {
     let spaced = expr.replace(['(', ')'], " ");
@@ -155,6 +165,7 @@ impl Store {
                 idx.clone(),
                 Val::text(&c.id),
                 Val::opt(c.purl.as_deref()),
+                Val::text(package_key(c.purl.as_deref().unwrap_or(&c.id))),
                 Val::text(&c.name),
                 Val::opt(c.version.as_deref()),
                 Val::text(c.ecosystem.as_str()),
@@ -195,7 +206,7 @@ impl Store {
                 }
             }
             for lid in named {
-                ids.extend([sid.clone(), idx.clone(), Val::Text(Some(lid))]);
+                ids.extend([sid.clone(), idx.clone(), Val::Text(Some(lid.to_lowercase()))]);
             }
             for (facet, country, confidence, basis) in origin_rows(c) {
                 origins.extend([
@@ -219,9 +230,9 @@ impl Store {
             }
         }
         self.conn.insert_many(
-            "INSERT INTO component (scan_id, idx, bom_ref, purl, name, version, ecosystem, kind, scope, direct, \
+            "INSERT INTO component (scan_id, idx, bom_ref, purl, package, name, version, ecosystem, kind, scope, direct, \
              license, country, confidence, basis, organisation, organisation_country, parent, parent_country, found_in)",
-            19,
+            20,
             &comps,
             MAX_PARAMS,
         )?;
@@ -326,6 +337,13 @@ fn severity(s: crate::model::Severity) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn package_keys() {
+        assert_eq!(package_key("pkg:npm/%40a/B@1.0?x=y#p"), "pkg:npm/%40a/b");
+        assert_eq!(package_key("pkg:cargo/serde"), "pkg:cargo/serde");
+        assert_eq!(package_key("pkg:golang/github.com/a/b@v1.2.3"), "pkg:golang/github.com/a/b");
+    }
 
     #[test]
     fn ids_of_expressions() {

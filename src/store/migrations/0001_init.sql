@@ -25,6 +25,9 @@ CREATE TABLE component (
     idx BIGINT NOT NULL,
     bom_ref TEXT NOT NULL,
     purl TEXT,
+    -- The purl without version, qualifiers and subpath, lower-cased (the bom-ref when there is no purl):
+    -- `query --purl` finds a package through its index.
+    package TEXT NOT NULL,
     name TEXT NOT NULL,
     version TEXT,
     ecosystem TEXT NOT NULL,
@@ -44,7 +47,7 @@ CREATE TABLE component (
     found_in TEXT,
     PRIMARY KEY (scan_id, idx)
 );
-CREATE INDEX component_purl ON component (purl);
+CREATE INDEX component_package ON component (package);
 CREATE INDEX component_name ON component (name);
 
 -- Every licence value of a component: role is declared, detected or concluded.
@@ -59,7 +62,8 @@ CREATE TABLE component_license (
 );
 CREATE INDEX component_license_key ON component_license (scan_id, idx);
 
--- Each SPDX licence id named in a component's licence values (for `query --license ID`).
+-- Each SPDX licence id named in a component's licence values, lower-cased (SPDX ids are
+-- case-insensitive), for `query --license ID`.
 CREATE TABLE component_license_id (
     scan_id BIGINT NOT NULL,
     idx BIGINT NOT NULL,
