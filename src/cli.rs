@@ -85,7 +85,7 @@ pub struct QueryArgs {
 
     /// The origin facet countries are read from: any (the combined origin, default), maintainer, code,
     /// weights, architecture.
-    #[arg(long, value_name = "FACET")]
+    #[arg(long, value_name = "FACET", value_parser = ["any", "maintainer", "code", "weights", "architecture"])]
     pub facet: Option<String>,
 
     /// Components under this licence: an SPDX id (found in any of their licence expressions) or a whole

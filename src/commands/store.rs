@@ -50,6 +50,14 @@ pub(crate) fn record(
 }
 
 pub(crate) fn query(args: QueryArgs) -> anyhow::Result<ExitCode> {
+    if let Some(cc) = &args.country {
+        let ok = cc.eq_ignore_ascii_case("unknown")
+            || (cc.len() == 2 && cc.chars().all(|c| c.is_ascii_alphabetic()));
+        anyhow::ensure!(
+            ok,
+            "`{cc}` is not a country: give an ISO 3166-1 alpha-2 code (`CN`, not `CHN`) or `unknown`"
+        );
+    }
     let filter = QueryFilter {
         country: args.country.clone(),
         facet: args.facet.clone(),

@@ -283,6 +283,9 @@ fn store_newer_schema_is_refused_and_left_alone() {
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("has schema version 2, written by a newer sovereign")
     );
+    let out = sovereign(&["query", "--store", &url, "--country", "CHN"], 1_700_000_000);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`CHN` is not a country"));
     // A mistyped path is not an empty store.
     let out = sovereign(
         &["query", "--store", &format!("sqlite:{}", dir.path().join("typo.db").display())],
