@@ -64,6 +64,12 @@ pub enum Command {
     ///
     /// Exit codes: 0 every submission passes, 1 one fails the policy, 2 one could not be scanned.
     Audit(AuditArgs),
+    /// Ask the store (docs/store.md) across submissions and over time: components by country, facet,
+    /// licence, purl or model lineage; the stored scans; what changed between two scans of a submission.
+    ///
+    /// By default the latest scan of each submission is asked; `--at DATE` asks the store as it was
+    /// then, `--history` every scan.
+    Query(QueryArgs),
 }
 
 #[derive(Debug, Args)]
@@ -126,6 +132,97 @@ pub struct AuditArgs {
     /// No progress display and no summary on standard error.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// Where `scan` and `check` also store their result (docs/store.md).
+#[derive(Debug, Clone, Args)]
+pub struct StoreArgs {
+    /// Also record the result in this store: `sqlite:PATH` (one file, no server) or
+    /// `postgres://USER@HOST/DB` (a team's shared store). The SBOM and report are written first; a
+    /// store error is then reported (exit 2) and nothing partial is stored.
+    #[arg(long, env = "SOVEREIGN_STORE", value_name = "URL")]
+    pub store: Option<String>,
+
+    /// The submission name the result is stored under. Default: the scanned subject's name.
+    #[arg(long, value_name = "NAME", requires = "store")]
+    pub submission: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// The store: `sqlite:PATH` or `postgres://USER@HOST/DB`.
+    #[arg(long, env = "SOVEREIGN_STORE", value_name = "URL")]
+    pub store: String,
+
+    /// Components attributed to this country (ISO 3166-1 alpha-2), or `unknown`.
+    #[arg(long, value_name = "CC")]
+    pub country: Option<String>,
+
+    /// The origin facet countries are read from: any (the combined origin, default), maintainer, code,
+    /// weights, architecture.
+    #[arg(long, value_name = "FACET", value_parser = ["any", "maintainer", "code", "weights", "architecture"])]
+    pub facet: Option<String>,
+
+    /// Components under this licence: an SPDX id (found in any of their licence expressions) or a whole
+    /// expression (matched as written).
+    #[arg(long, value_name = "EXPR")]
+    pub license: Option<String>,
+
+    /// Components whose purl matches: exactly, without its version, or a pattern with `*`.
+    #[arg(long, value_name = "PATTERN")]
+    pub purl: Option<String>,
+
+    /// Models whose lineage (their base models) includes a purl matching PATTERN.
+    #[arg(long, value_name = "PATTERN")]
+    pub lineage: Option<String>,
+
+    /// Only this submission.
+    #[arg(long, value_name = "NAME")]
+    pub submission: Option<String>,
+
+    /// The store as it was at this date (YYYY-MM-DD, end of day, or YYYY-MM-DDTHH:MM:SSZ).
+    #[arg(long, value_name = "DATE")]
+    pub at: Option<String>,
+
+    /// Only scans from this date on.
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+
+    /// Every stored scan, not only the latest of each submission (when did a component enter?).
+    #[arg(long)]
+    pub history: bool,
+
+    /// List the selected scans instead of components.
+    #[arg(long, conflicts_with_all = ["country", "license", "purl", "lineage", "diff"])]
+    pub scans: bool,
+
+    /// What changed in `--submission` between its latest scan (at `--at`) and the scan before it, or
+    /// its latest scan at `--from`.
+    #[arg(long, requires = "submission")]
+    pub diff: bool,
+
+    /// With `--diff`: the earlier side is the submission's latest scan at this date.
+    #[arg(long, value_name = "DATE", requires = "diff")]
+    pub from: Option<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: QueryFormat,
+
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// How `sovereign query` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum QueryFormat {
+    /// Aligned columns for a terminal.
+    Table,
+    /// A JSON list of rows.
+    Json,
+    /// CSV with a header line.
+    Csv,
 }
 
 /// Options of the origin attribution stage (docs/origin.md).
@@ -214,6 +311,9 @@ pub struct CheckArgs {
     /// No progress bar and no summary on standard error.
     #[arg(short, long)]
     pub quiet: bool,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -240,8 +340,20 @@ pub struct SimulateArgs {
     pub policies: Vec<PathBuf>,
 
     /// CycloneDX JSON SBOM files, one per submission.
-    #[arg(required = true, value_name = "SBOM")]
+    #[arg(value_name = "SBOM", required_unless_present = "store")]
     pub sboms: Vec<PathBuf>,
+
+    /// Simulate over the store's latest scan of each submission instead of (or besides) SBOM files.
+    #[arg(long, env = "SOVEREIGN_STORE", value_name = "URL")]
+    pub store: Option<String>,
+
+    /// With `--store`: only submissions scanned from this date on (their latest scan).
+    #[arg(long, value_name = "DATE", requires = "store")]
+    pub since: Option<String>,
+
+    /// With `--store`: the store as it was at this date.
+    #[arg(long, value_name = "DATE", requires = "store")]
+    pub at: Option<String>,
 
     /// Report format.
     #[arg(long, value_enum, default_value = "human")]
@@ -375,6 +487,9 @@ pub struct ScanArgs {
 
     #[command(flatten)]
     pub origin: OriginArgs,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Debug, Args)]

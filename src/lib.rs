@@ -15,6 +15,7 @@ pub mod report;
 pub mod resolve;
 pub mod sbom;
 pub mod source;
+pub mod store;
 pub mod util;
 
 use std::path::PathBuf;

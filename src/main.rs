@@ -23,6 +23,7 @@ fn main() -> ExitCode {
         Command::Policy(PolicyCommand::Simulate(args)) => commands::policy_simulate(args),
         Command::Report(args) => commands::report(args),
         Command::Audit(args) => commands::audit(args),
+        Command::Query(args) => commands::query(args),
     };
     match result {
         Ok(code) => code,

@@ -12,6 +12,9 @@ pkg-config --exists openssl 2>/dev/null || need+=(libssl-dev pkg-config) # git2 
 command -v python3 >/dev/null || need+=(python3)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 command -v chromium >/dev/null || need+=(chromium) # the HTML report tests (docs/report.md)
+# The store tests start a throwaway PostgreSQL cluster on 127.0.0.1 (initdb in a temporary directory, run as
+# the `postgres` user when the tests run as root): they need the server binaries (docs/store.md).
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "test-deps: missing Debian packages: ${need[*]} (run as root or install them)" >&2

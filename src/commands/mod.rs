@@ -7,6 +7,7 @@ mod policy;
 mod report;
 mod sbom;
 mod scan;
+mod store;
 
 pub(crate) use audit::audit;
 pub(crate) use explain::explain;
@@ -14,6 +15,7 @@ pub(crate) use policy::{check, eval_options, policy_schema, policy_simulate, pol
 pub(crate) use report::report;
 pub(crate) use sbom::{convert, diff};
 pub(crate) use scan::scan;
+pub(crate) use store::query;
 
 use std::io::Write;
 

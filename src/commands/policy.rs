@@ -23,8 +23,11 @@ pub(crate) fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let policy = sovereign::policy::load(&args.policy)?;
     let opts = eval_options(args.today.as_deref())?;
     let local = std::path::Path::new(&args.source);
+    let mut sbom_json = None;
     let inventory = if local.is_file() {
-        read_sbom(local)?
+        let inv = read_sbom(local)?;
+        sbom_json = std::fs::read_to_string(local).ok();
+        inv
     } else {
         let scan = sovereign::ScanOptions {
             source: args.source.clone(),
@@ -41,6 +44,7 @@ pub(crate) fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     if !args.quiet && (args.output.is_some() || args.format != sovereign::report::Format::Human) {
         eprintln!("{}", sovereign::report::human::headline(&verdict));
     }
+    super::store::record(&args.store, &inventory, sbom_json, &[], Some(&verdict), args.quiet)?;
     Ok(if verdict.passed { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
@@ -86,6 +90,18 @@ pub(crate) fn policy_simulate(args: SimulateArgs) -> anyhow::Result<ExitCode> {
     let mut sim = sovereign::policy::simulate::Simulation::new(&policies, opts);
     // One unreadable SBOM among many is reported and skipped; the exit code says so.
     let mut skipped = 0usize;
+    if let Some(url) = args.store.as_deref() {
+        let mut store = sovereign::store::Store::open_existing(url)?;
+        let filter = sovereign::store::QueryFilter {
+            since: args.since.clone(),
+            at: args.at.clone(),
+            ..Default::default()
+        };
+        for scan in store.scans(&filter)? {
+            let inv = store.inventory(&scan)?;
+            sim.add(&scan.submission, &inv);
+        }
+    }
     for path in &args.sboms {
         match read_sbom(path) {
             Ok(inv) => sim.add(&path.display().to_string(), &inv),

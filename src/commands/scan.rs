@@ -63,6 +63,17 @@ pub(crate) fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
             eprintln!("{d}");
         }
     }
+    let kb_files: Vec<&std::path::Path> = [
+        &args.origin.curations,
+        &args.origin.origin_rules,
+        &args.license_curations,
+        &args.license_aliases,
+        &args.license_categories,
+    ]
+    .into_iter()
+    .filter_map(|p| p.as_deref())
+    .collect();
+    super::store::record(&args.store, &outcome.inventory, None, &kb_files, None, args.quiet)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -27,4 +27,8 @@ mod python_corpus;
 mod python_locks;
 mod report;
 mod spdx;
+mod store;
 mod support;
+
+#[path = "../pg_cluster.rs"]
+mod pg_cluster;
