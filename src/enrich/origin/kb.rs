@@ -151,6 +151,7 @@ pub struct Weights {
     pub cctld: f64,
     pub maven_group_cctld: f64,
     pub model_family: f64,
+    pub model_reference: f64,
     pub uncertain_identifier: f64,
     pub uncertain_record: f64,
 }
@@ -177,6 +178,7 @@ impl Weights {
             "cctld" => &mut self.cctld,
             "maven_group_cctld" => &mut self.maven_group_cctld,
             "model_family" => &mut self.model_family,
+            "model_reference" => &mut self.model_reference,
             "uncertain_identifier" => &mut self.uncertain_identifier,
             "uncertain_record" => &mut self.uncertain_record,
             _ => return false,
@@ -514,6 +516,23 @@ impl KnowledgeBase {
     }
 
     /// Longest prefix of a Maven groupId (at `.` boundaries) known to the base.
+    /// The organisations behind a model-hub namespace (`hub` is `huggingface` or `modelscope`): the
+    /// hub's own listing, else the other hub's listing of the same namespace (organisations publish under
+    /// one name on both hubs), so that `modelscope.cn/models/ORG/NAME` and the Hugging Face id
+    /// `ORG/NAME` give the same answer. The flag says the answer came from the other hub.
+    pub fn model_namespace(&self, hub: &str, ns: &str) -> Vec<(IdRef, bool)> {
+        let key = ns.trim().to_lowercase();
+        let (own, other) = if hub == "modelscope" {
+            (&self.modelscope, &self.huggingface)
+        } else {
+            (&self.huggingface, &self.modelscope)
+        };
+        match own.get(&key) {
+            Some(refs) => refs.iter().map(|r| (*r, false)).collect(),
+            None => other.get(&key).into_iter().flatten().map(|r| (*r, true)).collect(),
+        }
+    }
+
     pub fn maven_prefix(&self, group: &str) -> Option<(&str, &[IdRef])> {
         longest_prefix(&self.maven, &group.to_lowercase(), '.')
     }

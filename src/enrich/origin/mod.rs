@@ -17,6 +17,7 @@ pub mod github;
 pub mod kb;
 mod normalise;
 mod people;
+pub mod provisional;
 
 use std::path::PathBuf;
 
@@ -43,7 +44,7 @@ pub struct OriginOptions {
 /// Attributes one component offline with the given knowledge base (no curations, no network).
 pub fn attribute(kb: &KnowledgeBase, c: &Component, to: AttributeTo, floor: f64) -> Origin {
     let mut ev = collect::collect(kb, c);
-    ev.extend(crate::provenance::attribute::evidence(kb, c));
+    ev.extend(provisional::evidence(kb, c));
     combine::decide(kb, ev, to, floor)
 }
 
@@ -92,7 +93,7 @@ pub fn enrich(inv: &mut Inventory, opts: &OriginOptions) {
             ev.push(cur);
         }
         ev.extend(collect::collect(kb, c));
-        ev.extend(crate::provenance::attribute::evidence(kb, c));
+        ev.extend(provisional::evidence(kb, c));
         let mut origin = combine::decide(kb, ev, opts.attribute_to, floor);
         if origin.country.is_none() && origin.basis.is_none() {
             if let Some(client) = client.as_mut() {
@@ -119,8 +120,11 @@ pub fn enrich(inv: &mut Inventory, opts: &OriginOptions) {
 /// One evidence as text (the CycloneDX `sovereign:origin:evidence` property and SPDX annotation):
 /// `kind | value | country [(parent XX)] | weight [(weak)] | source`.
 pub fn evidence_text(e: &Evidence) -> String {
-    let kind =
-        serde_json::to_value(e.kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+    // The facet follows the kind when it is not the kind's own: `copyright-holder (weights)`.
+    let kind = match e.facet {
+        Some(f) if f != e.kind.facet() => format!("{} ({f})", e.kind.as_str()),
+        _ => e.kind.as_str().to_string(),
+    };
     let mut cc = e.country.clone().unwrap_or_else(|| "none".into());
     if let Some(pc) = &e.parent_country {
         cc.push_str(&format!(" (parent {pc})"));
@@ -133,8 +137,13 @@ pub fn evidence_text(e: &Evidence) -> String {
 /// organisation name is not part of the text and comes back as `None`.
 pub fn parse_evidence_text(s: &str) -> Option<Evidence> {
     let parts: Vec<&str> = s.split(" | ").collect();
-    let kind: EvidenceKind =
-        serde_json::from_value(serde_json::Value::String(parts.first()?.to_string())).ok()?;
+    let first = parts.first()?;
+    let (kind_text, facet) = match first.split_once(" (") {
+        Some((k, f)) => (k, Some(crate::model::Facet::parse(f.strip_suffix(')')?)?)),
+        None => (*first, None),
+    };
+    let kind: EvidenceKind = serde_json::from_value(serde_json::Value::String(kind_text.to_string())).ok()?;
+    let facet = Some(facet.unwrap_or_else(|| kind.facet()));
     let is_cc = |t: &str| t.len() == 2 && t.chars().all(|c| c.is_ascii_uppercase());
     for i in 2..parts.len().saturating_sub(2) {
         let (cc_part, w_part) = (parts[i], parts[i + 1]);
@@ -162,6 +171,7 @@ pub fn parse_evidence_text(s: &str) -> Option<Evidence> {
             weak,
             organisation: None,
             parent_country: parent.map(str::to_string),
+            facet,
         });
     }
     None

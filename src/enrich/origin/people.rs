@@ -81,13 +81,17 @@ pub fn copyright_evidence(kb: &KnowledgeBase, notices: &[String]) -> Vec<Evidenc
 /// A transformers `model_type` → its family developer (a weak hint: architecture is not weights).
 pub fn model_family_evidence(kb: &KnowledgeBase, model_type: &str) -> Option<Evidence> {
     let (dev, cc) = kb.model_types.get(&model_type.to_lowercase())?;
-    Some(weak(
+    let mut e = weak(
         EvidenceKind::ModelFamily,
         format!("model_type {model_type}"),
         Some(cc.clone()),
         kb.w().model_family,
         format!("rules/origins/signals.yaml: model family of {dev}; architecture, not weight lineage"),
-    ))
+    );
+    // For the architecture facet the family is the fact itself (docs/origin.md "Facets").
+    e.weak = false;
+    e.organisation = Some(dev.clone());
+    Some(e)
 }
 
 /// Strips `Copyright`, `(c)`, `©`, years and `All rights reserved` from a holder statement.
