@@ -69,6 +69,11 @@ impl LocalModels {
         self.dirs.entry(dir.to_string()).or_default().lineage.push((e, occ));
     }
 
+    /// Whether a folder already holds a model (a config, a card, weights, or lineage evidence).
+    pub fn has_model(&self, dir: &str) -> bool {
+        self.dirs.contains_key(dir)
+    }
+
     /// Records weights that a config or code names but the tree lacks, on the model of `dir`.
     pub fn add_missing_weights(&mut self, dir: &str, path: &str, at: Location) {
         let d = self.dirs.entry(dir.to_string()).or_default();

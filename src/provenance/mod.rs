@@ -512,6 +512,16 @@ fn missing_weights(
         return;
     }
     let files: std::collections::HashSet<&str> = paths.iter().copied().collect();
+    // Weights named both by a model's code and by a config go to that model.
+    let mut owners: BTreeMap<String, String> = BTreeMap::new();
+    for (p, at) in &refs {
+        let from_dir = at.path.rfind('/').map(|i| &at.path[..i]).unwrap_or("");
+        if let Some(t) = normalise(p.trim_start_matches("./").trim_end_matches('/')) {
+            if !from_dir.is_empty() && local.has_model(from_dir) {
+                owners.entry(t).or_insert_with(|| from_dir.to_string());
+            }
+        }
+    }
     for (p, at) in refs {
         let from_dir = at.path.rfind('/').map(|i| &at.path[..i]).unwrap_or("");
         let rel = p.trim_start_matches("./").trim_end_matches('/');
@@ -522,7 +532,17 @@ fn missing_weights(
         }
         let Some(target) = candidates[0].clone() else { continue };
         let is_file = ["safetensors", "gguf", "ckpt", "pt", "pth", "bin"].contains(&ext_of(&target).as_str());
-        let dir = if is_file { target.rfind('/').map(|i| target[..i].to_string()).unwrap_or_default() } else { target.clone() };
+        // The model the weights belong to: the one whose code names them (encoders/vision/encoder.py
+        // loading them), else the folder they should be in.
+        let dir = if local.has_model(from_dir) && !from_dir.is_empty() {
+            from_dir.to_string()
+        } else if let Some(d) = owners.get(&target) {
+            d.clone()
+        } else if is_file {
+            target.rfind('/').map(|i| target[..i].to_string()).unwrap_or_default()
+        } else {
+            target.clone()
+        };
         diags.push(
             Diagnostic::error(
                 "weights-not-provided",
