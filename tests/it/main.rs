@@ -3,6 +3,7 @@
 mod cargo;
 mod cli;
 mod diff;
+mod facets;
 mod git;
 mod golang;
 mod import;

@@ -598,13 +598,44 @@ fn the_bundled_example_tells_the_story_of_the_readme() {
     assert_eq!(
         found,
         vec![
+            (
+                "local:ml-model:encoders/vision".to_string(),
+                s(&["config/inference.toml:7", "encoders/vision/encoder.py:6"])
+            ),
             ("local:ml-model:model".to_string(), s(&["model/README.md:3", "model/config.json:3"])),
+            (
+                "local:ml-model:weights/audio-encoder-from-whisper-large-v3".to_string(),
+                s(&[
+                    "weights/audio-encoder-from-whisper-large-v3",
+                    "weights/audio-encoder-from-whisper-large-v3/config.json:2"
+                ])
+            ),
             ("local:vendored-source:vendor/glm-rotary".to_string(), s(&["vendor/glm-rotary/rotary.py:1"])),
             ("pkg:huggingface/Qwen/Qwen2.5-VL-7B-Instruct".to_string(), s(&["config/inference.toml:4"])),
             ("pkg:huggingface/zai-org/GLM-4.5-Air".to_string(), s(&["model/README.md:3"])),
         ]
     );
     assert_eq!(inv.provenance.own_holders[0].holder, "Hanbit AI Lab");
+    // The facets the README shows.
+    use sovereign::model::Facet;
+    let facet = |id: &str, f: Facet| {
+        let c = by_id(&inv, id);
+        c.origin.facets.get(&f).map(|o| o.countries.iter().map(|x| x.country.clone()).collect::<Vec<_>>())
+    };
+    assert_eq!(facet("local:ml-model:encoders/vision", Facet::Architecture), Some(vec!["CN".to_string()]));
+    assert_eq!(facet("local:ml-model:encoders/vision", Facet::Weights), None);
+    assert_eq!(
+        by_id(&inv, "local:ml-model:encoders/vision").properties["weights-not-provided"],
+        "weights/vision-encoder/model.safetensors"
+    );
+    assert_eq!(facet("local:ml-model:model", Facet::Weights), Some(vec!["CN".to_string()]));
+    assert_eq!(facet("local:ml-model:model", Facet::Architecture), Some(vec!["CN".to_string()]));
+    assert_eq!(
+        facet("local:ml-model:weights/audio-encoder-from-whisper-large-v3", Facet::Weights),
+        Some(vec!["US".to_string()])
+    );
+    assert_eq!(facet("local:vendored-source:vendor/glm-rotary", Facet::Code), Some(vec!["CN".to_string()]));
+    assert!(inv.diagnostics.iter().any(|d| d.code == "weights-not-provided"));
     let doc = support::cdx(&inv);
     support::validate_cdx(&doc, "the_bundled_example_tells_the_story_of_the_readme");
 }

@@ -266,6 +266,8 @@ pub struct KnowledgeBase {
     pub web_domains: Index,
     pub email_domains: Index,
     pub names: Index,
+    /// Multi-word names without their spaces (`zhipuai`, `huggingface`), for holders written that way.
+    pub names_compact: Index,
     /// Organisation display name -> index in `orgs`.
     pub org_by_name: HashMap<String, usize>,
     pub code_hosts: HashMap<String, HostInfo>,
@@ -501,10 +503,17 @@ impl KnowledgeBase {
         }
         let primary = o.name.split(" (").next().unwrap_or(&o.name).to_string();
         put(&mut self.names, name_norm(&primary), false);
+        let compact = |n: &str| n.contains(' ').then(|| n.replace(' ', "")).filter(|c| c.chars().count() >= 6);
+        if let Some(c) = compact(&name_norm(&primary)) {
+            put(&mut self.names_compact, c, false);
+        }
         for a in &o.aliases {
             let n = name_norm(a);
             let usable = has_non_latin(a) || n.contains(' ') || SINGLE_WORD_ALIASES.contains(&n.as_str());
             if usable && n.chars().count() >= 2 {
+                if let Some(c) = compact(&n) {
+                    put(&mut self.names_compact, c, false);
+                }
                 put(&mut self.names, n, false);
             }
         }
