@@ -192,7 +192,11 @@ pub fn explain(c: &Component, to: AttributeTo) -> String {
                 writeln!(s, "  origin: {cc}, confidence {:.2} (attribute_to: {})", o.confidence, to.as_str());
         }
         (None, _) => {
-            let why = if o.evidence.iter().all(|e| e.country.is_none() || e.weight <= 0.0) {
+            let why = if !o.facets.is_empty() && o.facets.keys().all(|f| *f == crate::model::Facet::Architecture) {
+                "only the architecture facet has a country: a model family says what the component is built on, \
+                 not where it comes from"
+                    .to_string()
+            } else if o.evidence.iter().all(|e| e.country.is_none() || e.weight <= 0.0) {
                 "no evidence names a country".to_string()
             } else if o.evidence.iter().filter(|e| e.country.is_some()).all(|e| e.weak) {
                 "only weak evidence (it never decides alone)".to_string()
@@ -217,10 +221,36 @@ pub fn explain(c: &Component, to: AttributeTo) -> String {
             .collect();
         let _ = writeln!(s, "  per country (noisy-OR): {}", list.join(", "));
     }
+    if !o.countries.is_empty() {
+        let _ = writeln!(s, "  countries: {}", o.countries.join(", "));
+    }
     if o.evidence.is_empty() {
         let _ = writeln!(s, "  evidence: none");
     }
-    for e in &o.evidence {
+    // Facet by facet: its countries (or unknown) and the evidence behind them.
+    for facet in crate::model::Facet::ALL {
+        let ev: Vec<&Evidence> = o.evidence.iter().filter(|e| e.facet() == facet).collect();
+        if ev.is_empty() {
+            continue;
+        }
+        let countries = match o.facets.get(&facet) {
+            Some(f) if !f.countries.is_empty() => f
+                .countries
+                .iter()
+                .map(|c| format!("{} {:.2}", c.country, c.confidence))
+                .collect::<Vec<_>>()
+                .join(", "),
+            _ => "unknown".to_string(),
+        };
+        let _ = writeln!(s, "  facet {facet}: {countries}");
+        explain_evidence(&mut s, &ev);
+    }
+    s
+}
+
+fn explain_evidence(s: &mut String, evidence: &[&Evidence]) {
+    use std::fmt::Write;
+    for e in evidence {
         let cc = e.country.as_deref().unwrap_or("none");
         let _ = write!(
             s,
@@ -235,5 +265,4 @@ pub fn explain(c: &Component, to: AttributeTo) -> String {
         }
         let _ = writeln!(s, "\n      source: {}", e.source);
     }
-    s
 }
