@@ -46,8 +46,18 @@ fn components(n: usize) -> Vec<Component> {
                 let at = Location::new(format!("m{i}/config.json"), Some(1));
                 c.kind = ComponentKind::MlModel;
                 c.origin.evidence.extend([
-                    provisional(EvidenceKind::CopyrightHolder, "The ZhipuAI Inc. team and HuggingFace Inc. team", "notice", &at),
-                    provisional(EvidenceKind::ModelClass, "Qwen2_5_VisionTransformerPretrainedModel", "import", &at),
+                    provisional(
+                        EvidenceKind::CopyrightHolder,
+                        "The ZhipuAI Inc. team and HuggingFace Inc. team",
+                        "notice",
+                        &at,
+                    ),
+                    provisional(
+                        EvidenceKind::ModelClass,
+                        "Qwen2_5_VisionTransformerPretrainedModel",
+                        "import",
+                        &at,
+                    ),
                     provisional(EvidenceKind::BaseModel, "zai-org/GLM-4.5-Air", "model card", &at),
                     provisional(EvidenceKind::ModelReference, "whisper-large-v3", "folder name", &at),
                     provisional(EvidenceKind::ModelFamily, "glm4_moe", "model_type", &at),

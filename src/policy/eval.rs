@@ -251,8 +251,7 @@ pub(super) fn selects(s: &Selector, c: &Component, a: Attribution) -> bool {
     }
     if let Some(facets) = &s.facets {
         let judged = judged_countries(c, facets, a);
-        let judged: Vec<&str> =
-            judged.iter().filter(|x| x.1 >= a.min_confidence).map(|x| x.0).collect();
+        let judged: Vec<&str> = judged.iter().filter(|x| x.1 >= a.min_confidence).map(|x| x.0).collect();
         if s.origin_in.is_none() && s.origin_not_in.is_none() && judged.is_empty() {
             return false;
         }
@@ -372,11 +371,20 @@ impl<'p> Evaluator<'p> {
         if judged.is_empty() {
             // Restricted to some facets, a component without any evidence in them is not judged (a
             // library has no weights); otherwise unknown is unknown.
-            let has_evidence = !restricted || c.origin.evidence.iter().any(|e| check.facets.contains(&e.facet()));
-            let unknown = if restricted { has_evidence } else { matches!(attributed(c, check.attribution), Attributed::Unknown) };
+            let has_evidence =
+                !restricted || c.origin.evidence.iter().any(|e| check.facets.contains(&e.facet()));
+            let unknown = if restricted {
+                has_evidence
+            } else {
+                matches!(attributed(c, check.attribution), Attributed::Unknown)
+            };
             if unknown {
                 if let Some(sev) = unknown_severity(check.unknown, rule.severity) {
-                    let what = if restricted { format!(" for {}", facet_list(&check.facets)) } else { String::new() };
+                    let what = if restricted {
+                        format!(" for {}", facet_list(&check.facets))
+                    } else {
+                        String::new()
+                    };
                     let msg = || format!("no country could be attributed to `{}`{what}", c.display_name());
                     out.push(component_finding(
                         self.detail,

@@ -71,7 +71,9 @@ pub fn family_of_word(word: &str) -> Option<&'static Family> {
     }
     let is = |x: &str| {
         families().iter().find(|f| {
-            f.model_types.iter().any(|t| t == x) || f.file_stems.iter().any(|t| t == x) || f.names.iter().any(|t| t == x)
+            f.model_types.iter().any(|t| t == x)
+                || f.file_stems.iter().any(|t| t == x)
+                || f.names.iter().any(|t| t == x)
         })
     };
     if let Some(f) = is(&w) {

@@ -110,7 +110,8 @@ const WEIGHT_KEYS: &[&str] = &[
 ];
 
 /// First folders that make a relative value a weights folder.
-const WEIGHT_DIRS: &[&str] = &["weights", "checkpoints", "checkpoint", "ckpt", "ckpts", "pretrained", "models"];
+const WEIGHT_DIRS: &[&str] =
+    &["weights", "checkpoints", "checkpoint", "ckpt", "ckpts", "pretrained", "models"];
 
 /// A weights path named in a config or code file: `(path as written, line)`. Only relative paths with a
 /// folder (`weights/x.safetensors`, `./ckpt/model.pt`) count: bare file names are conventions
@@ -129,7 +130,12 @@ pub fn weight_paths(text: &str) -> Vec<(String, u32)> {
         });
         for tok in line.split(|c: char| c.is_whitespace() || "\"'`=,;()[]{}<>".contains(c)) {
             let tok = tok.trim_end_matches(':');
-            if tok.len() < 4 || tok.contains("://") || tok.contains('*') || tok.contains('$') || !tok.contains('/') {
+            if tok.len() < 4
+                || tok.contains("://")
+                || tok.contains('*')
+                || tok.contains('$')
+                || !tok.contains('/')
+            {
                 continue;
             }
             let tl = tok.to_ascii_lowercase();
@@ -159,7 +165,10 @@ mod tests {
 
     #[test]
     fn source_models_in_names() {
-        assert_eq!(source_model_in_name("audio-encoder-from-whisper-large-v3").as_deref(), Some("whisper-large-v3"));
+        assert_eq!(
+            source_model_in_name("audio-encoder-from-whisper-large-v3").as_deref(),
+            Some("whisper-large-v3")
+        );
         assert_eq!(source_model_in_name("qwen-vit").as_deref(), Some("qwen"));
         assert_eq!(source_model_in_name("siglip_encoder").as_deref(), Some("siglip"));
         assert_eq!(source_model_in_name("text-encoder"), None);
@@ -175,7 +184,10 @@ mod tests {
         let got = imported_model_classes(text);
         assert_eq!(
             got,
-            vec![("Qwen2_5_VisionTransformerPretrainedModel".to_string(), 2), ("WhisperEncoder".to_string(), 3)]
+            vec![
+                ("Qwen2_5_VisionTransformerPretrainedModel".to_string(), 2),
+                ("WhisperEncoder".to_string(), 3)
+            ]
         );
     }
 

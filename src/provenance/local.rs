@@ -219,13 +219,18 @@ impl LocalModels {
                         rule: "hf-config-sub-model-type".into(),
                         text: Some(format!("{key}.model_type: {t}")),
                     });
-                    c.origin.evidence.push(family_evidence(t, &format!("config.json {key}.model_type"), &loc));
+                    c.origin.evidence.push(family_evidence(
+                        t,
+                        &format!("config.json {key}.model_type"),
+                        &loc,
+                    ));
                 }
                 for (key, v, line) in &cf.source_models {
                     let loc = Location::new(path.as_str(), Some(*line));
                     if split_repo_id(v).is_some() && !v.starts_with('.') {
                         bases.push((v.clone(), loc, None, "hf-config-source-model"));
-                    } else if !super::families::families_in_name(v.rsplit('/').next().unwrap_or(v)).is_empty() {
+                    } else if !super::families::families_in_name(v.rsplit('/').next().unwrap_or(v)).is_empty()
+                    {
                         c.occurrences.push(Occurrence {
                             location: loc.clone(),
                             rule: "config-source-model".into(),
@@ -394,7 +399,7 @@ impl LocalModels {
                     c.origin.evidence.push(super::lineage::provisional(
                         EvidenceKind::BaseModel,
                         &b,
-                        &format!("{rule}"),
+                        rule,
                         &loc,
                     ));
                 }

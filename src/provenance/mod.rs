@@ -280,11 +280,12 @@ fn analyse(tree: &SourceTree, f: &crate::source::TreeFile) -> Work {
     ml_frameworks(&f.path, &text, &mut frameworks);
     let ext = ext_of(name);
     let classes = if ext == "py" { lineage::imported_model_classes(&text) } else { Vec::new() };
-    let weight_paths = if matches!(ext.as_str(), "py" | "json" | "yaml" | "yml" | "toml" | "cfg" | "ini" | "sh") {
-        lineage::weight_paths(&text)
-    } else {
-        Vec::new()
-    };
+    let weight_paths =
+        if matches!(ext.as_str(), "py" | "json" | "yaml" | "yml" | "toml" | "cfg" | "ini" | "sh") {
+            lineage::weight_paths(&text)
+        } else {
+            Vec::new()
+        };
     Work::Read(Box::new(Analysis {
         classes,
         weight_paths,
@@ -481,11 +482,10 @@ fn lineage_from_names(_tree: &SourceTree, paths: &[&str], local: &mut local::Loc
         let l = p.to_ascii_lowercase();
         [".safetensors", ".gguf", ".ckpt", ".pt", ".pth", ".bin"].iter().any(|e| l.ends_with(e))
     });
-    for (dir, name, path) in dirs
-        .iter()
-        .map(|d| (*d, d.rsplit('/').next().unwrap_or(d), *d))
-        .chain(weight_files.map(|p| (p.rfind('/').map(|i| &p[..i]).unwrap_or(""), p.rsplit('/').next().unwrap_or(p), *p)))
-    {
+    for (dir, name, path) in dirs.iter().map(|d| (*d, d.rsplit('/').next().unwrap_or(d), *d)).chain(
+        weight_files
+            .map(|p| (p.rfind('/').map(|i| &p[..i]).unwrap_or(""), p.rsplit('/').next().unwrap_or(p), *p)),
+    ) {
         let Some(src) = lineage::source_model_in_name(name) else { continue };
         let loc = Location::new(path, None);
         let e = lineage::provisional(
@@ -494,7 +494,8 @@ fn lineage_from_names(_tree: &SourceTree, paths: &[&str], local: &mut local::Loc
             &format!("name `{name}` names its source model, family {}", lineage::family_ids(&src)),
             &loc,
         );
-        let occ = Occurrence { location: loc, rule: "source-model-name".into(), text: Some(name.to_string()) };
+        let occ =
+            Occurrence { location: loc, rule: "source-model-name".into(), text: Some(name.to_string()) };
         local.add_lineage(dir, e, occ);
     }
 }

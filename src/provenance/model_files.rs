@@ -77,11 +77,15 @@ pub fn parse_config(path: &str, text: &str) -> Result<Option<ConfigFacts>, Diagn
     }
     for (k, v) in obj.iter().take(256) {
         if let Some(sub) = v.as_object().filter(|_| k.ends_with("_config")) {
-            if let Some(t) = sub.get("model_type").and_then(Value::as_str).filter(|t| !t.is_empty() && t.len() < 100) {
+            if let Some(t) =
+                sub.get("model_type").and_then(Value::as_str).filter(|t| !t.is_empty() && t.len() < 100)
+            {
                 f.sub_model_types.push((k.clone(), t.to_string(), line_of_key(text, k)));
             }
             for sk in SOURCE_KEYS {
-                if let Some(n) = sub.get(*sk).and_then(Value::as_str).filter(|n| !n.is_empty() && n.len() < 300) {
+                if let Some(n) =
+                    sub.get(*sk).and_then(Value::as_str).filter(|n| !n.is_empty() && n.len() < 300)
+                {
                     f.source_models.push((format!("{k}.{sk}"), n.to_string(), line_of_value(text, n)));
                 }
             }
@@ -105,7 +109,9 @@ pub fn parse_config(path: &str, text: &str) -> Result<Option<ConfigFacts>, Diagn
         || !f.architectures.is_empty()
         || f.shape_family.is_some()
         || !f.sub_model_types.is_empty()
-        || f.source_models.iter().any(|(k, _, _)| k == "init_from" || k.ends_with("pretrained_model_name_or_path"));
+        || f.source_models
+            .iter()
+            .any(|(k, _, _)| k == "init_from" || k.ends_with("pretrained_model_name_or_path"));
     Ok(is_model.then_some(f))
 }
 

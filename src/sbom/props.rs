@@ -88,11 +88,15 @@ impl Props {
                     crate::model::CountryConfidence { confidence: own.unwrap_or(top).min(top), country: cc }
                 })
                 .collect();
-            countries.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then_with(|| a.country.cmp(&b.country)));
+            countries.sort_by(|a, b| {
+                b.confidence.total_cmp(&a.confidence).then_with(|| a.country.cmp(&b.country))
+            });
             if let Some(first) = countries.first_mut() {
                 first.confidence = top;
             }
-            let basis = Some(if c.origin.basis.as_deref() == Some("curation") { "curation" } else { "evidence" }.into());
+            let basis = Some(
+                if c.origin.basis.as_deref() == Some("curation") { "curation" } else { "evidence" }.into(),
+            );
             c.origin.facets.insert(facet, crate::model::FacetOrigin { countries, basis });
         }
         if let Some(name) = self.organisation.take() {
@@ -175,7 +179,8 @@ impl Props {
                 "origin:parent-country" => p.parent_country = Some(value),
                 "origin:basis" => p.basis = Some(value),
                 "origin:countries" => {
-                    p.countries = value.split(',').map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect()
+                    p.countries =
+                        value.split(',').map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect()
                 }
                 _ if key.starts_with("origin:")
                     && key.split(':').nth(1).and_then(crate::model::Facet::parse).is_some()
@@ -185,8 +190,11 @@ impl Props {
                     let facet = parts.next().and_then(crate::model::Facet::parse).expect("checked");
                     match parts.next() {
                         Some("country") => {
-                            let list: Vec<String> =
-                                value.split(',').map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect();
+                            let list: Vec<String> = value
+                                .split(',')
+                                .map(|c| c.trim().to_string())
+                                .filter(|c| !c.is_empty())
+                                .collect();
                             p.facet_countries.insert(facet, list);
                         }
                         Some("confidence") => match value.parse::<f64>() {

@@ -17,8 +17,12 @@ fn by_id<'a>(inv: &'a Inventory, id: &str) -> &'a sovereign::model::Component {
 }
 
 fn facet_countries(c: &sovereign::model::Component, f: Facet) -> Vec<String> {
-    let mut v: Vec<String> =
-        c.origin.facets.get(&f).map(|o| o.countries.iter().map(|x| x.country.clone()).collect()).unwrap_or_default();
+    let mut v: Vec<String> = c
+        .origin
+        .facets
+        .get(&f)
+        .map(|o| o.countries.iter().map(|x| x.country.clone()).collect())
+        .unwrap_or_default();
     v.sort();
     v
 }
@@ -86,7 +90,10 @@ fn lineage_from_folder_names_configs_and_model_classes() {
     assert_eq!(facet_countries(audio, Facet::Weights), vec!["US"], "{:#?}", audio.origin);
     assert_eq!(facet_countries(audio, Facet::Architecture), vec!["US"]);
     let r = audio.origin.evidence.iter().find(|e| e.kind == EvidenceKind::ModelReference).unwrap();
-    assert!(r.value.contains("whisper-large-v3") && r.source.starts_with("weights/audio-encoder-from-whisper-large-v3"));
+    assert!(
+        r.value.contains("whisper-large-v3")
+            && r.source.starts_with("weights/audio-encoder-from-whisper-large-v3")
+    );
 
     // The vision encoder: a Qwen class imported → Qwen architecture, high confidence, architecture only.
     let vision = by_id(&inv, "local:ml-model:encoders/vision");
@@ -100,7 +107,9 @@ fn lineage_from_folder_names_configs_and_model_classes() {
     assert_eq!(vision.properties["weights-not-provided"], "weights/vision-encoder/model.safetensors");
     let d = inv.diagnostics.iter().find(|d| d.code == "weights-not-provided").expect("diagnostic");
     assert_eq!(d.location.as_ref().unwrap().to_string(), "encoders/vision/encoder.py:2");
-    assert!(d.message.contains("weights/vision-encoder/model.safetensors") && d.message.contains("hand over"));
+    assert!(
+        d.message.contains("weights/vision-encoder/model.safetensors") && d.message.contains("hand over")
+    );
 
     // A config: `vision_config.model_type` (SigLIP: architecture US) and `init_from: qwen2.5-7b` (weights CN).
     let mm = by_id(&inv, "local:ml-model:mm");
@@ -146,7 +155,10 @@ fn the_policy_judges_every_facet_by_default_and_facets_restrict_it() {
     let inv = scan_dir(dir.path());
     // Default: every country of every facet: the vision encoder's CN architecture is denied.
     let all = verdict("version: 1\norigin:\n  deny: [CN]\n  unknown: allow\n", &inv);
-    assert!(all.contains(&("origin".into(), "origin-denied".into(), "local:ml-model:encoders/vision".into())), "{all:?}");
+    assert!(
+        all.contains(&("origin".into(), "origin-denied".into(), "local:ml-model:encoders/vision".into())),
+        "{all:?}"
+    );
     assert!(all.contains(&("origin".into(), "origin-denied".into(), "local:ml-model:mm".into())));
     // `facets: [weights]`: the architecture-only encoder passes, the model initialised from Qwen does not.
     let weights = verdict("version: 1\norigin:\n  deny: [CN]\n  facets: [weights]\n  unknown: allow\n", &inv);
@@ -156,7 +168,14 @@ fn the_policy_judges_every_facet_by_default_and_facets_restrict_it() {
         "version: 1\nrules:\n  - id: architecture-reuse\n    when: { facet: architecture, origin_in: [CN] }\n    severity: warning\n",
         &inv,
     );
-    assert_eq!(arch, vec![("architecture-reuse".into(), "component-banned".into(), "local:ml-model:encoders/vision".into())]);
+    assert_eq!(
+        arch,
+        vec![(
+            "architecture-reuse".into(),
+            "component-banned".into(),
+            "local:ml-model:encoders/vision".into()
+        )]
+    );
     // US architecture (SigLIP) is selected by `origin_not_in: [CN]` with the facet; CN-only is not.
     let not_cn = verdict(
         "version: 1\nrules:\n  - id: non-cn-arch\n    when: { facet: architecture, origin_not_in: [CN] }\n",
@@ -169,7 +188,14 @@ fn the_policy_judges_every_facet_by_default_and_facets_restrict_it() {
         "version: 1\nrules:\n  - id: hand-over-weights\n    when: { weights_not_provided: true }\n",
         &inv,
     );
-    assert_eq!(wnp, vec![("hand-over-weights".into(), "weights-not-provided".into(), "local:ml-model:encoders/vision".into())]);
+    assert_eq!(
+        wnp,
+        vec![(
+            "hand-over-weights".into(),
+            "weights-not-provided".into(),
+            "local:ml-model:encoders/vision".into()
+        )]
+    );
 }
 
 #[test]
@@ -178,19 +204,26 @@ fn facets_round_trip_through_every_format() {
     lineage_tree(dir.path());
     write_files(
         dir.path(),
-        &[("third_party/glm/glm_block.py", "# Copyright 2025 The ZhipuAI Inc. team and HuggingFace Inc. team.\nx = 1\n")],
+        &[(
+            "third_party/glm/glm_block.py",
+            "# Copyright 2025 The ZhipuAI Inc. team and HuggingFace Inc. team.\nx = 1\n",
+        )],
     );
     let inv = scan_dir(dir.path());
     let strip = |b: &[u8]| {
         String::from_utf8_lossy(b)
             .lines()
-            .filter(|l| !l.contains("\"timestamp\"") && !l.contains("\"created\"") && !l.contains("\"creationInfo\"") )
+            .filter(|l| {
+                !l.contains("\"timestamp\"") && !l.contains("\"created\"") && !l.contains("\"creationInfo\"")
+            })
             .collect::<Vec<_>>()
             .join("\n")
     };
     // SPDX 3.0.1 is written (not read): its extensions carry the same facet properties.
     let spdx3 = String::from_utf8(sbom::write(&inv, Format::Spdx3Json)).unwrap();
-    for p in ["sovereign:origin:countries", "sovereign:origin:weights:country", "sovereign:origin:code:country"] {
+    for p in
+        ["sovereign:origin:countries", "sovereign:origin:weights:country", "sovereign:origin:code:country"]
+    {
         assert!(spdx3.contains(p), "SPDX 3 lacks {p}");
     }
     for format in [Format::CyclonedxJson, Format::SpdxJson] {
@@ -199,34 +232,59 @@ fn facets_round_trip_through_every_format() {
         let second = sbom::write(&back, format);
         assert_eq!(strip(&first), strip(&second), "{format:?}: bytes differ after a round trip");
         for c in inv.components.iter().filter(|c| !c.origin.facets.is_empty()) {
-            let b = back
-                .components
-                .iter()
-                .find(|x| x.id == c.id)
-                .unwrap_or_else(|| panic!("{format:?}: no {} in {:?}", c.id, back.components.iter().map(|x| &x.id).collect::<Vec<_>>()));
+            let b = back.components.iter().find(|x| x.id == c.id).unwrap_or_else(|| {
+                panic!(
+                    "{format:?}: no {} in {:?}",
+                    c.id,
+                    back.components.iter().map(|x| &x.id).collect::<Vec<_>>()
+                )
+            });
             assert_eq!(b.origin.countries, c.origin.countries, "{format:?} {}", c.id);
             let keys = |o: &sovereign::model::Origin| {
                 o.facets
                     .iter()
-                    .map(|(f, fo)| (*f, fo.countries.iter().map(|x| x.country.clone()).collect::<Vec<_>>(), (fo.confidence() * 100.0).round()))
+                    .map(|(f, fo)| {
+                        (
+                            *f,
+                            fo.countries.iter().map(|x| x.country.clone()).collect::<Vec<_>>(),
+                            (fo.confidence() * 100.0).round(),
+                        )
+                    })
                     .collect::<Vec<_>>()
             };
             assert_eq!(keys(&b.origin), keys(&c.origin), "{format:?} {}", c.id);
-            let facets = |o: &sovereign::model::Origin| o.evidence.iter().map(|e| e.facet()).collect::<Vec<_>>();
+            let facets =
+                |o: &sovereign::model::Origin| o.evidence.iter().map(|e| e.facet()).collect::<Vec<_>>();
             assert_eq!(facets(&b.origin), facets(&c.origin), "{format:?} {}", c.id);
         }
     }
     // The CycloneDX properties the lineage harness reads.
     let doc = crate::support::cdx(&inv);
-    let comp = doc["components"].as_array().unwrap().iter().find(|c| c["bom-ref"] == "local:ml-model:mm").unwrap();
+    let comp =
+        doc["components"].as_array().unwrap().iter().find(|c| c["bom-ref"] == "local:ml-model:mm").unwrap();
     let prop = |n: &str| {
-        comp["properties"].as_array().unwrap().iter().find(|p| p["name"] == n).map(|p| p["value"].as_str().unwrap().to_string())
+        comp["properties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == n)
+            .map(|p| p["value"].as_str().unwrap().to_string())
     };
     assert_eq!(prop("sovereign:origin:countries").as_deref(), Some("CN,US"));
     assert_eq!(prop("sovereign:origin:weights:country").as_deref(), Some("CN"));
     assert_eq!(prop("sovereign:origin:architecture:country").as_deref(), Some("US"));
     assert!(prop("sovereign:origin:weights:confidence").is_some());
-    let glm = doc["components"].as_array().unwrap().iter().find(|c| c["bom-ref"] == "local:vendored-source:third_party/glm").unwrap();
-    let code = glm["properties"].as_array().unwrap().iter().find(|p| p["name"] == "sovereign:origin:code:country").unwrap();
+    let glm = doc["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["bom-ref"] == "local:vendored-source:third_party/glm")
+        .unwrap();
+    let code = glm["properties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "sovereign:origin:code:country")
+        .unwrap();
     assert_eq!(code["value"], "CN,US");
 }

@@ -503,7 +503,8 @@ impl KnowledgeBase {
         }
         let primary = o.name.split(" (").next().unwrap_or(&o.name).to_string();
         put(&mut self.names, name_norm(&primary), false);
-        let compact = |n: &str| n.contains(' ').then(|| n.replace(' ', "")).filter(|c| c.chars().count() >= 6);
+        let compact =
+            |n: &str| n.contains(' ').then(|| n.replace(' ', "")).filter(|c| c.chars().count() >= 6);
         if let Some(c) = compact(&name_norm(&primary)) {
             put(&mut self.names_compact, c, false);
         }

@@ -192,7 +192,9 @@ pub fn explain(c: &Component, to: AttributeTo) -> String {
                 writeln!(s, "  origin: {cc}, confidence {:.2} (attribute_to: {})", o.confidence, to.as_str());
         }
         (None, _) => {
-            let why = if !o.facets.is_empty() && o.facets.keys().all(|f| *f == crate::model::Facet::Architecture) {
+            let why = if !o.facets.is_empty()
+                && o.facets.keys().all(|f| *f == crate::model::Facet::Architecture)
+            {
                 "only the architecture facet has a country: a model family says what the component is built on, \
                  not where it comes from"
                     .to_string()

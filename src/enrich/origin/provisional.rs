@@ -60,7 +60,8 @@ pub fn evidence(kb: &KnowledgeBase, c: &Component) -> Vec<Evidence> {
 /// is the architecture).
 fn class_evidence(kb: &KnowledgeBase, class: &str) -> Option<Evidence> {
     let (fam, model_type) = family_of_class(class)?;
-    let mut e = model_family_evidence(kb, model_type).or_else(|| model_family_evidence(kb, fam.representative()))?;
+    let mut e =
+        model_family_evidence(kb, model_type).or_else(|| model_family_evidence(kb, fam.representative()))?;
     e.kind = EvidenceKind::ModelClass;
     e.value = format!("model class {class} (family {})", fam.id);
     Some(e)
