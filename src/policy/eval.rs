@@ -399,7 +399,7 @@ impl<'p> Evaluator<'p> {
             }
             return;
         }
-        let several = judged.len() > 1 || restricted || !c.origin.facets.is_empty();
+        let several = !c.origin.facets.is_empty();
         let mut low_reported = false;
         for (cc, conf, facets) in &judged {
             let (cc, conf) = (*cc, *conf);
