@@ -2,14 +2,16 @@
 //!
 //! Run: `cargo bench --bench origin`. The components mix every ecosystem the collectors read, with
 //! repository URLs, homepages and authors, known organisations and unknown individuals, so every
-//! collector and the combination rule run. The first run includes loading the knowledge base and the
+//! collector and the combination rule run; a quarter are models carrying provisional facet evidence
+//! (co-held notices, model classes, base models, source-model names, model types). The first run includes loading the knowledge base and the
 //! gazetteer (reported separately).
 
 use std::time::{Duration, Instant};
 
 use sovereign::enrich::origin::gazetteer::Gazetteer;
 use sovereign::enrich::origin::{self, KnowledgeBase, OriginOptions};
-use sovereign::model::{Component, Ecosystem, Inventory};
+use sovereign::model::{Component, ComponentKind, Ecosystem, EvidenceKind, Inventory, Location};
+use sovereign::provenance::lineage::provisional;
 
 fn components(n: usize) -> Vec<Component> {
     let templates: [(Ecosystem, Option<&str>, &str); 12] = [
@@ -38,6 +40,29 @@ fn components(n: usize) -> Vec<Component> {
                 "Person {i} <p{i}@{}>",
                 ["gmail.com", "qq.com", "alibaba-inc.com", "uni.ac.kr"][i % 4]
             )];
+            // Every fourth component is a model with what the provenance stage leaves for the origin
+            // stage: a co-held notice, a model class, a base model, a source model named by a folder.
+            if i % 4 == 0 {
+                let at = Location::new(format!("m{i}/config.json"), Some(1));
+                c.kind = ComponentKind::MlModel;
+                c.origin.evidence.extend([
+                    provisional(
+                        EvidenceKind::CopyrightHolder,
+                        "The ZhipuAI Inc. team and HuggingFace Inc. team",
+                        "notice",
+                        &at,
+                    ),
+                    provisional(
+                        EvidenceKind::ModelClass,
+                        "Qwen2_5_VisionTransformerPretrainedModel",
+                        "import",
+                        &at,
+                    ),
+                    provisional(EvidenceKind::BaseModel, "zai-org/GLM-4.5-Air", "model card", &at),
+                    provisional(EvidenceKind::ModelReference, "whisper-large-v3", "folder name", &at),
+                    provisional(EvidenceKind::ModelFamily, "glm4_moe", "model_type", &at),
+                ]);
+            }
             c
         })
         .collect()

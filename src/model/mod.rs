@@ -16,7 +16,7 @@ pub use component::{Component, ComponentKind, Ecosystem, Hash, HashAlg, Location
 pub use diagnostic::{Diagnostic, Severity};
 pub use inventory::{Edge, EdgeKind, Inventory, Subject};
 pub use license::{LicenseCategory, LicenseInfo, LicenseValue};
-pub use origin::{Evidence, EvidenceKind, OrganisationRef, Origin};
+pub use origin::{CountryConfidence, Evidence, EvidenceKind, Facet, FacetOrigin, OrganisationRef, Origin};
 pub use provenance::{
     BaseModel, HistorySummary, ModelFacts, Occurrence, OwnHolder, ProvenanceSummary, Tally,
 };

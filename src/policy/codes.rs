@@ -14,6 +14,7 @@ pub const LICENSE_DENIED: &str = "license-denied";
 pub const LICENSE_NOT_ALLOWED: &str = "license-not-allowed";
 pub const LICENSE_UNKNOWN: &str = "license-unknown";
 pub const COMPONENT_BANNED: &str = "component-banned";
+pub const WEIGHTS_NOT_PROVIDED: &str = "weights-not-provided";
 pub const THRESHOLD_SHARE: &str = "threshold-exceeded";
 pub const THRESHOLD_UNKNOWN: &str = "threshold-unknown-exceeded";
 pub const WAIVER_EXPIRED: &str = "waiver-expired";
@@ -37,6 +38,8 @@ pub const CODES: &[(&str, &str, &str)] = &[
      "Find the licence (package metadata, LICENSE file) and record it as a curation, or waive it with a reason."),
     (COMPONENT_BANNED, "The component is selected by a rule that allows no such component.",
      "Remove the component or replace it; if it is acceptable, add a waiver with a reason."),
+    (WEIGHTS_NOT_PROVIDED, "A model's config or code names weights (a file or folder) that are not in the tree.",
+     "Hand over the named weights with the submission, or state where they come from (hub id and revision, or how they were trained)."),
     (THRESHOLD_SHARE, "Too many components (or too large a share) come from the named countries or groups.",
      "Replace some of the components counted, or raise the limit in the policy."),
     (THRESHOLD_UNKNOWN, "Too many components have an unknown origin or licence.",

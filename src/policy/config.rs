@@ -86,6 +86,10 @@ pub struct OriginSection {
     /// Judge the organisation's headquarters country (default) or its parent's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attribute_to: Option<AttributeTo>,
+    /// The origin facets judged (`maintainer`, `code`, `weights`, `architecture`). Absent: every
+    /// country of every facet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facets: Option<Vec<FacetName>>,
     /// Which components the rule judges (top level only; inside a rule use the rule's `when`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<Selector>,
@@ -168,9 +172,17 @@ pub struct Selector {
     /// Only components attributed to one of these countries or groups.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin_in: Option<Vec<String>>,
-    /// Only components not attributed to one of these countries or groups (an unknown origin matches).
+    /// Only components not attributed to one of these countries or groups (an unknown origin matches;
+    /// a component with several countries matches when one of them is outside the list).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin_not_in: Option<Vec<String>>,
+    /// The origin facets `origin_in` / `origin_not_in` read (absent: every facet). Alone, it selects the
+    /// components with a known country in one of these facets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facet: Option<OneOrMany<FacetName>>,
+    /// Only models whose weights a config or code names but the tree lacks (`true`), or the others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weights_not_provided: Option<bool>,
 }
 
 /// A rule of its own. With an `origin` or `licenses` check it judges the selected components by it;
@@ -288,6 +300,28 @@ pub enum UnknownWhat {
 pub enum Among {
     All,
     Direct,
+}
+
+/// An origin facet (docs/origin.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum FacetName {
+    Maintainer,
+    Code,
+    Weights,
+    Architecture,
+}
+
+impl FacetName {
+    pub fn facet(self) -> crate::model::Facet {
+        use crate::model::Facet;
+        match self {
+            FacetName::Maintainer => Facet::Maintainer,
+            FacetName::Code => Facet::Code,
+            FacetName::Weights => Facet::Weights,
+            FacetName::Architecture => Facet::Architecture,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]

@@ -8,7 +8,7 @@ use super::config::{AttributeTo, UnknownAction};
 use super::geo::{self, CountrySet};
 use super::license::{self, Outcome};
 use super::types::*;
-use crate::model::{Component, ComponentKind, Inventory, Location, Origin, Severity, Subject};
+use crate::model::{Component, ComponentKind, Facet, Inventory, Location, Origin, Severity, Subject};
 
 #[derive(Debug, Clone, Copy)]
 pub struct EvalOptions {
@@ -98,8 +98,8 @@ pub struct Evaluator<'p> {
 
 /// How a component's origin reads under an attribution setting.
 enum Attributed<'a> {
-    Known(&'a str, f64),
-    Low(&'a str, f64),
+    Known(&'a str),
+    Low,
     Unknown,
 }
 
@@ -111,9 +111,62 @@ fn attributed(c: &Component, a: Attribution) -> Attributed<'_> {
     };
     match country {
         None => Attributed::Unknown,
-        Some(cc) if o.confidence < a.min_confidence => Attributed::Low(cc, o.confidence),
-        Some(cc) => Attributed::Known(cc, o.confidence),
+        Some(_) if o.confidence < a.min_confidence => Attributed::Low,
+        Some(cc) => Attributed::Known(cc),
     }
+}
+
+/// Every country of a component in the given facets (all when empty), each with its facets and its
+/// highest confidence, under the attribution (`attribute_to: parent` replaces the organisation's country
+/// by its parent's). An origin without facets (an older SBOM, a test) stands for its country alone.
+pub(super) fn judged_countries<'a>(
+    c: &'a Component,
+    facets: &[Facet],
+    a: Attribution,
+) -> Vec<(&'a str, f64, Vec<Facet>)> {
+    let o = &c.origin;
+    let parent = match a.attribute_to {
+        AttributeTo::Parent => parent_country(o),
+        AttributeTo::Headquarters => None,
+    };
+    let org_country = o.organisation.as_ref().map(|g| g.country.as_str());
+    let mut out: Vec<(&str, f64, Vec<Facet>)> = Vec::new();
+    let mut add = |cc: &'a str, conf: f64, f: Facet| {
+        let cc = match parent {
+            Some(p) if Some(cc) == org_country && matches!(f, Facet::Maintainer | Facet::Code) => p,
+            _ => cc,
+        };
+        match out.iter_mut().find(|x| x.0 == cc) {
+            Some(x) => {
+                x.1 = x.1.max(conf);
+                if !x.2.contains(&f) {
+                    x.2.push(f);
+                }
+            }
+            None => out.push((cc, conf, vec![f])),
+        }
+    };
+    if o.facets.is_empty() {
+        if let Some(cc) = o.country.as_deref() {
+            if facets.is_empty() || facets.contains(&Facet::Maintainer) {
+                add(cc, o.confidence, Facet::Maintainer);
+            }
+        }
+    } else {
+        for (f, cc) in o.countries_of(facets) {
+            add(cc.country.as_str(), cc.confidence, f);
+        }
+    }
+    out
+}
+
+fn facet_list(f: &[Facet]) -> String {
+    f.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// The paths of weights a model names but the tree lacks (the provenance stage's finding).
+pub(super) fn weights_not_provided(c: &Component) -> Option<&str> {
+    c.properties.get("weights-not-provided").map(String::as_str)
 }
 
 /// The country of the attributed organisation's parent, when the origin stage found one. The only place
@@ -124,7 +177,7 @@ pub fn parent_country(o: &Origin) -> Option<&str> {
 
 pub(super) fn known_country(c: &Component, a: Attribution) -> Option<&str> {
     match attributed(c, a) {
-        Attributed::Known(cc, _) => Some(cc),
+        Attributed::Known(cc) => Some(cc),
         _ => None,
     }
 }
@@ -190,6 +243,29 @@ pub(super) fn selects(s: &Selector, c: &Component, a: Attribution) -> bool {
     }
     if s.exclude.iter().any(|p| p.matches(purl, version)) {
         return false;
+    }
+    if let Some(w) = s.weights_not_provided {
+        if w != weights_not_provided(c).is_some() {
+            return false;
+        }
+    }
+    if let Some(facets) = &s.facets {
+        let judged = judged_countries(c, facets, a);
+        let judged: Vec<&str> = judged.iter().filter(|x| x.1 >= a.min_confidence).map(|x| x.0).collect();
+        if s.origin_in.is_none() && s.origin_not_in.is_none() && judged.is_empty() {
+            return false;
+        }
+        if let Some(set) = &s.origin_in {
+            if !judged.iter().any(|cc| set.contains(cc)) {
+                return false;
+            }
+        }
+        if let Some(set) = &s.origin_not_in {
+            if !judged.is_empty() && judged.iter().all(|cc| set.contains(cc)) {
+                return false;
+            }
+        }
+        return true;
     }
     let country = || known_country(c, a);
     if let Some(set) = &s.origin_in {
@@ -290,10 +366,26 @@ impl<'p> Evaluator<'p> {
     }
 
     fn origin_check(&self, rule: &Rule, check: &OriginCheck, c: &Component, out: &mut Vec<Finding>) {
-        match attributed(c, check.attribution) {
-            Attributed::Unknown => {
+        let judged = judged_countries(c, &check.facets, check.attribution);
+        let restricted = !check.facets.is_empty();
+        if judged.is_empty() {
+            // Restricted to some facets, a component without any evidence in them is not judged (a
+            // library has no weights); otherwise unknown is unknown.
+            let has_evidence =
+                !restricted || c.origin.evidence.iter().any(|e| check.facets.contains(&e.facet()));
+            let unknown = if restricted {
+                has_evidence
+            } else {
+                matches!(attributed(c, check.attribution), Attributed::Unknown)
+            };
+            if unknown {
                 if let Some(sev) = unknown_severity(check.unknown, rule.severity) {
-                    let msg = || format!("no country could be attributed to `{}`", c.display_name());
+                    let what = if restricted {
+                        format!(" for {}", facet_list(&check.facets))
+                    } else {
+                        String::new()
+                    };
+                    let msg = || format!("no country could be attributed to `{}`{what}", c.display_name());
                     out.push(component_finding(
                         self.detail,
                         rule,
@@ -305,15 +397,26 @@ impl<'p> Evaluator<'p> {
                     ));
                 }
             }
-            Attributed::Low(cc, conf) => {
+            return;
+        }
+        let several = !c.origin.facets.is_empty();
+        let mut low_reported = false;
+        for (cc, conf, facets) in &judged {
+            let (cc, conf) = (*cc, *conf);
+            let of = if several { format!(" ({})", facet_list(facets)) } else { String::new() };
+            if conf < check.attribution.min_confidence {
+                if low_reported {
+                    continue;
+                }
+                low_reported = true;
                 if let Some(sev) = unknown_severity(check.unknown, rule.severity) {
                     let msg = || {
                         format!(
-                        "`{}` is attributed to {} with confidence {conf:.2}, below the {:.2} the policy requires",
-                        c.display_name(),
-                        country_label(cc),
-                        check.attribution.min_confidence
-                    )
+                            "`{}` is attributed to {}{of} with confidence {conf:.2}, below the {:.2} the policy requires",
+                            c.display_name(),
+                            country_label(cc),
+                            check.attribution.min_confidence
+                        )
                     };
                     out.push(component_finding(
                         self.detail,
@@ -325,52 +428,51 @@ impl<'p> Evaluator<'p> {
                         || origin_evidence(c),
                     ));
                 }
+                continue;
             }
-            Attributed::Known(cc, conf) => {
-                let via = if check.attribution.attribute_to == AttributeTo::Parent
-                    && parent_country(&c.origin).is_some()
-                {
-                    " (its parent organisation's country)"
-                } else {
-                    ""
+            let via = if check.attribution.attribute_to == AttributeTo::Parent
+                && parent_country(&c.origin) == Some(cc)
+            {
+                " (its parent organisation's country)"
+            } else {
+                ""
+            };
+            if check.deny.contains(cc) {
+                let msg = || {
+                    format!(
+                        "`{}` is attributed to {}{of}{via} with confidence {conf:.2}; denied by `{}`",
+                        c.display_name(),
+                        country_label(cc),
+                        check.deny.matching_entries(cc).join("`, `")
+                    )
                 };
-                if check.deny.contains(cc) {
-                    let msg = || {
-                        format!(
-                            "`{}` is attributed to {}{via} with confidence {conf:.2}; denied by `{}`",
-                            c.display_name(),
-                            country_label(cc),
-                            check.deny.matching_entries(cc).join("`, `")
-                        )
-                    };
-                    out.push(component_finding(
-                        self.detail,
-                        rule,
-                        codes::ORIGIN_DENIED,
-                        rule.severity,
-                        c,
-                        msg,
-                        || origin_evidence(c),
-                    ));
-                } else if let Some(allow) = check.allow.as_ref().filter(|a| !a.contains(cc)) {
-                    let msg = || {
-                        format!(
-                        "`{}` is attributed to {}{via} with confidence {conf:.2}, which is not allowed (allowed: {})",
+                out.push(component_finding(
+                    self.detail,
+                    rule,
+                    codes::ORIGIN_DENIED,
+                    rule.severity,
+                    c,
+                    msg,
+                    || origin_evidence(c),
+                ));
+            } else if let Some(allow) = check.allow.as_ref().filter(|a| !a.contains(cc)) {
+                let msg = || {
+                    format!(
+                        "`{}` is attributed to {}{of}{via} with confidence {conf:.2}, which is not allowed (allowed: {})",
                         c.display_name(),
                         country_label(cc),
                         entries(allow)
                     )
-                    };
-                    out.push(component_finding(
-                        self.detail,
-                        rule,
-                        codes::ORIGIN_NOT_ALLOWED,
-                        rule.severity,
-                        c,
-                        msg,
-                        || origin_evidence(c),
-                    ));
-                }
+                };
+                out.push(component_finding(
+                    self.detail,
+                    rule,
+                    codes::ORIGIN_NOT_ALLOWED,
+                    rule.severity,
+                    c,
+                    msg,
+                    || origin_evidence(c),
+                ));
             }
         }
     }
@@ -435,7 +537,25 @@ impl<'p> Evaluator<'p> {
                 if !selects(&rule.selector, c, policy.attribution) {
                     continue;
                 }
-                if rule.checks.is_empty() {
+                if rule.checks.is_empty() && rule.selector.weights_not_provided == Some(true) {
+                    let paths = weights_not_provided(c).unwrap_or_default();
+                    let msg = || {
+                        format!(
+                            "`{}` names weights that are not in the tree: {paths}; hand them over, or state \
+                             where they come from",
+                            c.display_name()
+                        )
+                    };
+                    findings.push(component_finding(
+                        self.detail,
+                        rule,
+                        codes::WEIGHTS_NOT_PROVIDED,
+                        rule.severity,
+                        c,
+                        msg,
+                        || origin_evidence(c),
+                    ));
+                } else if rule.checks.is_empty() {
                     let msg = || format!("`{}` is selected by rule `{}`", c.display_name(), rule.id);
                     findings.push(component_finding(
                         self.detail,

@@ -238,6 +238,7 @@ fn merge_origin(base: Option<OriginSection>, over: Option<OriginSection>) -> Opt
             min_confidence: o.min_confidence.or(b.min_confidence),
             unknown: o.unknown.or(b.unknown),
             attribute_to: o.attribute_to.or(b.attribute_to),
+            facets: o.facets.or(b.facets),
             when: o.when.or(b.when),
             severity: o.severity.or(b.severity),
             why: o.why.or(b.why),

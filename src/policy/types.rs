@@ -63,6 +63,8 @@ pub struct OriginCheck {
     pub deny: CountrySet,
     pub attribution: Attribution,
     pub unknown: UnknownAction,
+    /// The facets judged; empty: all.
+    pub facets: Vec<crate::model::Facet>,
 }
 
 #[derive(Debug, Clone)]
@@ -94,6 +96,9 @@ pub struct Selector {
     pub exclude: Vec<PurlPattern>,
     pub origin_in: Option<CountrySet>,
     pub origin_not_in: Option<CountrySet>,
+    /// The facets `origin_in` / `origin_not_in` read; `Some` alone requires a country in one of them.
+    pub facets: Option<Vec<crate::model::Facet>>,
+    pub weights_not_provided: Option<bool>,
 }
 
 #[derive(Debug, Clone)]

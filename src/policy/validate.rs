@@ -154,6 +154,8 @@ impl Validator {
             exclude: self.purls(&s.exclude, &join(path, "exclude")),
             origin_in: s.origin_in.as_ref().map(|v| self.countries(v, &join(path, "origin_in"))),
             origin_not_in: s.origin_not_in.as_ref().map(|v| self.countries(v, &join(path, "origin_not_in"))),
+            facets: s.facet.as_ref().map(|f| f.to_vec().into_iter().map(|f| f.facet()).collect()),
+            weights_not_provided: s.weights_not_provided,
         }
     }
 
@@ -204,6 +206,7 @@ impl Validator {
                 attribute_to: o.attribute_to.unwrap_or(base.attribute_to),
             },
             unknown: o.unknown.unwrap_or(UnknownAction::Warn),
+            facets: o.facets.iter().flatten().map(|f| f.facet()).collect(),
         }
     }
 

@@ -101,5 +101,6 @@ pub fn namespace_evidence(ns: &str, hub: Hub, at: &Location) -> Evidence {
         weak: false,
         organisation: None,
         parent_country: None,
+        facet: None,
     }
 }

@@ -17,6 +17,10 @@ struct Dir {
     configs: Vec<(String, ConfigFacts)>,
     card: Option<(String, CardFacts)>,
     weights: Vec<(String, WeightFacts)>,
+    /// Lineage and architecture evidence from names and code (src/provenance/lineage.rs).
+    lineage: Vec<(Evidence, Occurrence)>,
+    /// Weights referenced but absent: `(path, where it is named)`.
+    missing: Vec<(String, Location)>,
 }
 
 /// Local model folders, by directory.
@@ -57,6 +61,24 @@ impl LocalModels {
             Ok(Some(c)) => self.dirs.entry(dir_of(path)).or_default().card = Some((path.to_string(), c)),
             Ok(None) => {}
             Err(d) => diags.push(d),
+        }
+    }
+
+    /// Adds lineage or architecture evidence to the model of a folder (creating it when none is there).
+    pub fn add_lineage(&mut self, dir: &str, e: Evidence, occ: Occurrence) {
+        self.dirs.entry(dir.to_string()).or_default().lineage.push((e, occ));
+    }
+
+    /// Whether a folder already holds a model (a config, a card, weights, or lineage evidence).
+    pub fn has_model(&self, dir: &str) -> bool {
+        self.dirs.contains_key(dir)
+    }
+
+    /// Records weights that a config or code names but the tree lacks, on the model of `dir`.
+    pub fn add_missing_weights(&mut self, dir: &str, path: &str, at: Location) {
+        let d = self.dirs.entry(dir.to_string()).or_default();
+        if !d.missing.iter().any(|(p, _)| p == path) {
+            d.missing.push((path.to_string(), at));
         }
     }
 
@@ -190,13 +212,45 @@ impl LocalModels {
                         facts.family.get_or_insert_with(|| f.id.clone());
                     }
                 }
+                for (key, t, line) in &cf.sub_model_types {
+                    let loc = Location::new(path.as_str(), Some(*line));
+                    c.occurrences.push(Occurrence {
+                        location: loc.clone(),
+                        rule: "hf-config-sub-model-type".into(),
+                        text: Some(format!("{key}.model_type: {t}")),
+                    });
+                    c.origin.evidence.push(family_evidence(
+                        t,
+                        &format!("config.json {key}.model_type"),
+                        &loc,
+                    ));
+                }
+                for (key, v, line) in &cf.source_models {
+                    let loc = Location::new(path.as_str(), Some(*line));
+                    if split_repo_id(v).is_some() && !v.starts_with('.') {
+                        bases.push((v.clone(), loc, None, "hf-config-source-model"));
+                    } else if !super::families::families_in_name(v.rsplit('/').next().unwrap_or(v)).is_empty()
+                    {
+                        c.occurrences.push(Occurrence {
+                            location: loc.clone(),
+                            rule: "config-source-model".into(),
+                            text: Some(format!("{key}: {v}")),
+                        });
+                        c.origin.evidence.push(super::lineage::provisional(
+                            EvidenceKind::ModelReference,
+                            v,
+                            &format!("config {key}"),
+                            &loc,
+                        ));
+                    }
+                }
                 if let Some((fam_id, rule, line)) = cf.shape_family {
                     let loc = Location::new(path.as_str(), Some(line));
                     c.found_in.push(loc.clone());
                     c.occurrences.push(Occurrence { location: loc.clone(), rule: rule.into(), text: None });
                     if let Some(f) = super::models::families().iter().find(|f| f.id == fam_id) {
                         facts.family.get_or_insert_with(|| f.id.clone());
-                        c.origin.evidence.push(family_evidence(
+                        c.origin.evidence.push(super::families::weak_family_evidence(
                             f.representative(),
                             &format!("architecture-shape keys, family {}", f.id),
                             &loc,
@@ -284,6 +338,7 @@ impl LocalModels {
                             weak: false,
                             organisation: None,
                             parent_country: None,
+                            facet: None,
                         });
                     } else if k == "general.license" && c.license.declared.is_none() {
                         c.license.declared = Some(LicenseValue::declared(
@@ -308,6 +363,25 @@ impl LocalModels {
                     .push(LicenseValue { score: None, ..LicenseValue::declared(id, path.clone()) });
             }
 
+            for (e, occ) in d.lineage {
+                c.found_in.push(occ.location.clone());
+                c.occurrences.push(occ);
+                if !c.origin.evidence.contains(&e) {
+                    c.origin.evidence.push(e);
+                }
+            }
+            for (p, at) in &d.missing {
+                c.found_in.push(at.clone());
+                c.occurrences.push(Occurrence {
+                    location: at.clone(),
+                    rule: "weights-not-provided".into(),
+                    text: Some(p.clone()),
+                });
+            }
+            if !d.missing.is_empty() {
+                let list: Vec<&str> = d.missing.iter().map(|(p, _)| p.as_str()).collect();
+                c.properties.insert("weights-not-provided".into(), list.join(", "));
+            }
             for (b, loc, relation, rule) in bases {
                 let Some((ns, n)) = split_repo_id(&b) else { continue };
                 let Some(mut base) = hf_component(ns, n, None) else { continue };
@@ -321,6 +395,13 @@ impl LocalModels {
                 base.origin.evidence.push(namespace_evidence(ns, Hub::HuggingFace, &loc));
                 if !facts.base_models.iter().any(|m| m.component == base.id) {
                     facts.base_models.push(BaseModel { component: base.id.clone(), relation });
+                    // Weights lineage: the base model's origin is where this model's weights start.
+                    c.origin.evidence.push(super::lineage::provisional(
+                        EvidenceKind::BaseModel,
+                        &b,
+                        rule,
+                        &loc,
+                    ));
                 }
                 c.found_in.push(loc);
                 out.push(base);

@@ -9,11 +9,11 @@
 //! One pass over the tree's files; each file is read at most once, up to a size cap. Origin evidence is
 //! produced with `country: None`: the origin stage attributes holders and namespaces to countries.
 
-pub mod attribute;
 pub mod families;
 pub mod history;
 pub mod hub;
 pub mod ignore;
+pub mod lineage;
 pub mod model_files;
 pub mod models;
 pub mod notices;
@@ -23,7 +23,7 @@ mod local;
 
 use std::collections::BTreeMap;
 
-use crate::model::{Component, Diagnostic, ProvenanceSummary, Tally};
+use crate::model::{Component, Diagnostic, EvidenceKind, Location, Occurrence, ProvenanceSummary, Tally};
 use crate::source::SourceTree;
 
 /// How the provenance stage reads the tree.
@@ -235,6 +235,9 @@ struct Analysis {
     card: Option<Result<Option<model_files::CardFacts>, Diagnostic>>,
     licence_id: Option<String>,
     frameworks: Vec<String>,
+    /// Model classes imported from transformers / vLLM, and weights paths named (lineage.rs).
+    classes: Vec<(String, u32)>,
+    weight_paths: Vec<(String, u32)>,
 }
 
 /// Reads and analyses one file.
@@ -275,7 +278,17 @@ fn analyse(tree: &SourceTree, f: &crate::source::TreeFile) -> Work {
         .then(|| model_files::parse_card(&f.path, &text));
     let mut frameworks = Vec::new();
     ml_frameworks(&f.path, &text, &mut frameworks);
+    let ext = ext_of(name);
+    let classes = if ext == "py" { lineage::imported_model_classes(&text) } else { Vec::new() };
+    let weight_paths =
+        if matches!(ext.as_str(), "py" | "json" | "yaml" | "yml" | "toml" | "cfg" | "ini" | "sh") {
+            lineage::weight_paths(&text)
+        } else {
+            Vec::new()
+        };
     Work::Read(Box::new(Analysis {
+        classes,
+        weight_paths,
         bytes: bytes.len() as u64,
         signals,
         refs,
@@ -348,6 +361,7 @@ pub fn scan(tree: &SourceTree, opts: &Options) -> Output {
     let mut local = local::LocalModels::default();
     let mut frameworks = Vec::new();
     let mut all_paths = Vec::new();
+    let mut weight_refs: Vec<(String, Location)> = Vec::new();
 
     // Sequential: what needs no reading, or a bounded header read.
     let mut candidates: Vec<&crate::source::TreeFile> = Vec::new();
@@ -406,7 +420,19 @@ pub fn scan(tree: &SourceTree, opts: &Options) -> Output {
             local.add_licence(path, id);
         }
         frameworks.extend(a.frameworks);
+        let dir = path.rfind('/').map(|i| &path[..i]).unwrap_or("");
+        for (class, line) in a.classes {
+            let loc = Location::new(path, Some(line));
+            let e = lineage::provisional(EvidenceKind::ModelClass, &class, "model class imported", &loc);
+            let occ = Occurrence { location: loc, rule: "model-class-import".into(), text: Some(class) };
+            local.add_lineage(dir, e, occ);
+        }
+        for (p, line) in a.weight_paths {
+            weight_refs.push((p, Location::new(path, Some(line))));
+        }
     }
+    lineage_from_names(&tree, &all_paths, &mut local);
+    missing_weights(&tree, &all_paths, weight_refs, &mut local, &mut out.diagnostics);
 
     let own = vendored::own_holder_keys(&signals, &opts.own_holders);
     let (vendored_comps, own_holders) = vendored::group(&signals, &upstream_named, &all_paths, &own);
@@ -437,4 +463,113 @@ pub fn scan(tree: &SourceTree, opts: &Options) -> Output {
         out.summary.history = history::summarise(tree.root());
     }
     out
+}
+
+/// Folders (and weight files) whose name names the model their weights were cut from
+/// (`weights/audio-encoder-from-whisper-large-v3/`): weights-lineage evidence on that folder's model.
+fn lineage_from_names(_tree: &SourceTree, paths: &[&str], local: &mut local::LocalModels) {
+    let mut dirs: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+    for p in paths {
+        let mut d = *p;
+        while let Some(i) = d.rfind('/') {
+            d = &d[..i];
+            if !dirs.insert(d) {
+                break;
+            }
+        }
+    }
+    let weight_files = paths.iter().filter(|p| {
+        let l = p.to_ascii_lowercase();
+        [".safetensors", ".gguf", ".ckpt", ".pt", ".pth", ".bin"].iter().any(|e| l.ends_with(e))
+    });
+    for (dir, name, path) in dirs.iter().map(|d| (*d, d.rsplit('/').next().unwrap_or(d), *d)).chain(
+        weight_files
+            .map(|p| (p.rfind('/').map(|i| &p[..i]).unwrap_or(""), p.rsplit('/').next().unwrap_or(p), *p)),
+    ) {
+        let Some(src) = lineage::source_model_in_name(name) else { continue };
+        let loc = Location::new(path, None);
+        let e = lineage::provisional(
+            EvidenceKind::ModelReference,
+            &src,
+            &format!("name `{name}` names its source model, family {}", lineage::family_ids(&src)),
+            &loc,
+        );
+        let occ =
+            Occurrence { location: loc, rule: "source-model-name".into(), text: Some(name.to_string()) };
+        local.add_lineage(dir, e, occ);
+    }
+}
+
+/// Weights named by a config or code path but absent from the tree: a `weights-not-provided` error and
+/// a finding on the model of the folder they should be in.
+fn missing_weights(
+    tree: &SourceTree,
+    paths: &[&str],
+    refs: Vec<(String, Location)>,
+    local: &mut local::LocalModels,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if refs.is_empty() {
+        return;
+    }
+    let files: std::collections::HashSet<&str> = paths.iter().copied().collect();
+    // Weights named both by a model's code and by a config go to that model.
+    let mut owners: BTreeMap<String, String> = BTreeMap::new();
+    for (p, at) in &refs {
+        let from_dir = at.path.rfind('/').map(|i| &at.path[..i]).unwrap_or("");
+        if let Some(t) = normalise(p.trim_start_matches("./").trim_end_matches('/')) {
+            if !from_dir.is_empty() && local.has_model(from_dir) {
+                owners.entry(t).or_insert_with(|| from_dir.to_string());
+            }
+        }
+    }
+    for (p, at) in refs {
+        let from_dir = at.path.rfind('/').map(|i| &at.path[..i]).unwrap_or("");
+        let rel = p.trim_start_matches("./").trim_end_matches('/');
+        let candidates = [normalise(rel), normalise(&format!("{from_dir}/{rel}"))];
+        let present = candidates.iter().flatten().any(|c| files.contains(c.as_str()) || tree.has_dir(c));
+        if present || p.starts_with('/') {
+            continue;
+        }
+        let Some(target) = candidates[0].clone() else { continue };
+        let is_file = ["safetensors", "gguf", "ckpt", "pt", "pth", "bin"].contains(&ext_of(&target).as_str());
+        // The model the weights belong to: the one whose code names them (encoders/vision/encoder.py
+        // loading them), else the folder they should be in.
+        let dir = if local.has_model(from_dir) && !from_dir.is_empty() {
+            from_dir.to_string()
+        } else if let Some(d) = owners.get(&target) {
+            d.clone()
+        } else if is_file {
+            target.rfind('/').map(|i| target[..i].to_string()).unwrap_or_default()
+        } else {
+            target.clone()
+        };
+        diags.push(
+            Diagnostic::error(
+                "weights-not-provided",
+                format!(
+                    "`{p}` is named here but is not in the tree: hand over the weights ({}) with the submission, \
+                     or state where they come from (a hub id and revision, or how they were trained)",
+                    if is_file { "the file" } else { "the folder" }
+                ),
+            )
+            .at(&at.path, at.line),
+        );
+        local.add_missing_weights(&dir, &target, at);
+    }
+}
+
+/// `a/./b/../c` → `a/c`; `None` when it climbs out of the tree.
+fn normalise(p: &str) -> Option<String> {
+    let mut out: Vec<&str> = Vec::new();
+    for seg in p.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                out.pop()?;
+            }
+            s => out.push(s),
+        }
+    }
+    Some(out.join("/"))
 }

@@ -21,7 +21,16 @@ pub struct ConfigFacts {
     pub auto_map: Vec<(String, u32)>,
     /// A family recognised from the shape keys of a config without `model_type`, with the rule.
     pub shape_family: Option<(&'static str, &'static str, u32)>,
+    /// `model_type` of sub-configurations (`vision_config`, `audio_config`, `text_config` …): the
+    /// architectures of the model's parts, as `(key, model type, line)`.
+    pub sub_model_types: Vec<(String, String, u32)>,
+    /// Values naming the model the weights start from (`init_from`, `pretrained_model_name_or_path`,
+    /// `base_model`, a `_name_or_path` that is not a hub id), as `(key, value, line)`.
+    pub source_models: Vec<(String, String, u32)>,
 }
+
+/// Config keys whose value names the model the weights start from.
+const SOURCE_KEYS: &[&str] = &["init_from", "pretrained_model_name_or_path", "base_model", "_name_or_path"];
 
 fn line_of_key(text: &str, key: &str) -> u32 {
     let needle = format!("\"{key}\"");
@@ -66,12 +75,43 @@ pub fn parse_config(path: &str, text: &str) -> Result<Option<ConfigFacts>, Diagn
             }
         }
     }
+    for (k, v) in obj.iter().take(256) {
+        if let Some(sub) = v.as_object().filter(|_| k.ends_with("_config")) {
+            if let Some(t) =
+                sub.get("model_type").and_then(Value::as_str).filter(|t| !t.is_empty() && t.len() < 100)
+            {
+                f.sub_model_types.push((k.clone(), t.to_string(), line_of_key(text, k)));
+            }
+            for sk in SOURCE_KEYS {
+                if let Some(n) =
+                    sub.get(*sk).and_then(Value::as_str).filter(|n| !n.is_empty() && n.len() < 300)
+                {
+                    f.source_models.push((format!("{k}.{sk}"), n.to_string(), line_of_value(text, n)));
+                }
+            }
+        }
+    }
+    for sk in SOURCE_KEYS {
+        if let Some(n) = obj.get(*sk).and_then(Value::as_str).filter(|n| !n.is_empty() && n.len() < 300) {
+            // A hub id in `_name_or_path` is already a base model (`name_or_path`).
+            if *sk == "_name_or_path" && f.name_or_path.is_some() {
+                continue;
+            }
+            f.source_models.push((sk.to_string(), n.to_string(), line_of_key(text, sk)));
+        }
+    }
     // DeepSeek's own inference configs (MLA attention with routed experts) name no model_type.
     if f.model_type.is_none() && obj.contains_key("kv_lora_rank") && obj.contains_key("n_routed_experts") {
         f.shape_family =
             Some(("deepseek", "deepseek-mla-moe-config-keys", line_of_key(text, "kv_lora_rank")));
     }
-    let is_model = f.model_type.is_some() || !f.architectures.is_empty() || f.shape_family.is_some();
+    let is_model = f.model_type.is_some()
+        || !f.architectures.is_empty()
+        || f.shape_family.is_some()
+        || !f.sub_model_types.is_empty()
+        || f.source_models
+            .iter()
+            .any(|(k, _, _)| k == "init_from" || k.ends_with("pretrained_model_name_or_path"));
     Ok(is_model.then_some(f))
 }
 

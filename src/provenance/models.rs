@@ -612,7 +612,7 @@ mod tests {
         assert_eq!(family_of_type("glm4_moe").unwrap().id, "glm");
         assert_eq!(family_of_type("Qwen2_VL").unwrap().id, "qwen");
         assert_eq!(family_of_stem("deepseek").unwrap().id, "deepseek");
-        assert!(family_of_type("bert").is_none());
+        assert!(family_of_type("bloom").is_none());
     }
 
     #[test]

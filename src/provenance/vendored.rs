@@ -349,6 +349,7 @@ pub fn group(
                 weak: false,
                 organisation: None,
                 parent_country: None,
+                facet: None,
             });
         }
         for (fam, loc, stem) in &g.families {

@@ -271,6 +271,7 @@ pub(crate) fn properties(comp: &Component) -> Vec<Value> {
     if let Some(basis) = &comp.origin.basis {
         p.push(prop("sovereign:origin:basis", basis));
     }
+    p.extend(facet_properties(&comp.origin));
     if let Some(org) = &comp.origin.organisation {
         p.push(prop("sovereign:origin:organisation", &org.name));
         p.push(prop("sovereign:origin:organisation-country", &org.country));
@@ -286,6 +287,26 @@ pub(crate) fn properties(comp: &Component) -> Vec<Value> {
     }
     for (k, v) in &comp.properties {
         p.push(prop(&format!("sovereign:{k}"), v));
+    }
+    p
+}
+
+/// The origin facets as properties (docs/origin.md): `sovereign:origin:countries` (every country,
+/// sorted, comma-separated) and per facet `sovereign:origin:<facet>:country` (sorted, comma-separated)
+/// and `:confidence` (the facet's highest).
+pub(crate) fn facet_properties(o: &crate::model::Origin) -> Vec<Value> {
+    let mut p = Vec::new();
+    if !o.countries.is_empty() {
+        p.push(prop("sovereign:origin:countries", &o.countries.join(",")));
+    }
+    for (facet, fo) in &o.facets {
+        if fo.countries.is_empty() {
+            continue;
+        }
+        let mut cc: Vec<&str> = fo.countries.iter().map(|c| c.country.as_str()).collect();
+        cc.sort();
+        p.push(prop(&format!("sovereign:origin:{facet}:country"), &cc.join(",")));
+        p.push(prop(&format!("sovereign:origin:{facet}:confidence"), &format!("{:.2}", fo.confidence())));
     }
     p
 }
@@ -429,8 +450,21 @@ fn with_provenance(inv: &Inventory, comp: &Component, mut value: Value) -> Value
             if let Some(p) = &base.purl {
                 a.insert("purl".into(), json!(p));
             }
+            let mut props = Vec::new();
             if let Some(r) = &b.relation {
-                a.insert("properties".into(), json!([prop("sovereign:base-model-relation", r)]));
+                props.push(prop("sovereign:base-model-relation", r));
+            }
+            // The ancestor's own origin: where this model's weights start.
+            if let Some(cc) = &base.origin.country {
+                props.push(prop("sovereign:origin:country", cc));
+                props.push(prop("sovereign:origin:confidence", &format!("{:.2}", base.origin.confidence)));
+            }
+            props.extend(facet_properties(&base.origin));
+            if let Some(org) = &base.origin.organisation {
+                a.insert("supplier".into(), supplier(org));
+            }
+            if !props.is_empty() {
+                a.insert("properties".into(), Value::Array(props));
             }
             Some(Value::Object(a))
         })

@@ -37,6 +37,10 @@ pub(crate) struct Props {
     pub organisation_url: Option<String>,
     pub parent_country: Option<String>,
     pub basis: Option<String>,
+    /// `origin:countries` and per facet `origin:<facet>:country` / `:confidence`.
+    pub countries: Vec<String>,
+    pub facet_countries: BTreeMap<crate::model::Facet, Vec<String>>,
+    pub facet_confidence: BTreeMap<crate::model::Facet, f64>,
     /// SPDX only: the component id when it is not the purl, the bare name when there is a namespace,
     /// the authors after the first (the first is the supplier), the subject's commit and ref.
     pub id: Option<String>,
@@ -65,6 +69,38 @@ impl Props {
         c.origin.confidence = self.confidence.unwrap_or(0.0);
         c.origin.basis = self.basis.take();
         c.origin.evidence = std::mem::take(&mut self.origin_evidence);
+        c.origin.countries = std::mem::take(&mut self.countries);
+        let kb = crate::enrich::origin::KnowledgeBase::builtin();
+        for (facet, listed) in std::mem::take(&mut self.facet_countries) {
+            let top = self.facet_confidence.get(&facet).copied().unwrap_or(0.0);
+            // Each country's own confidence is recomputed from the facet's evidence (the SBOM carries
+            // only the facet's highest); it never exceeds that, and the strongest keeps it exactly.
+            let ev: Vec<&crate::model::Evidence> =
+                c.origin.evidence.iter().filter(|e| e.facet() == facet).collect();
+            let (again, _) = crate::enrich::origin::combine::decide_facet(
+                kb,
+                &ev,
+                crate::enrich::origin::AttributeTo::Headquarters,
+                0.0,
+            );
+            let mut countries: Vec<crate::model::CountryConfidence> = listed
+                .into_iter()
+                .map(|cc| {
+                    let own = again.countries.iter().find(|x| x.country == cc).map(|x| x.confidence);
+                    crate::model::CountryConfidence { confidence: own.unwrap_or(top).min(top), country: cc }
+                })
+                .collect();
+            countries.sort_by(|a, b| {
+                b.confidence.total_cmp(&a.confidence).then_with(|| a.country.cmp(&b.country))
+            });
+            if let Some(first) = countries.first_mut() {
+                first.confidence = top;
+            }
+            let basis = Some(
+                if c.origin.basis.as_deref() == Some("curation") { "curation" } else { "evidence" }.into(),
+            );
+            c.origin.facets.insert(facet, crate::model::FacetOrigin { countries, basis });
+        }
         if let Some(name) = self.organisation.take() {
             for e in c.origin.evidence.iter_mut().filter(|e| !e.weak && e.country.is_some()) {
                 e.organisation = Some(name.clone());
@@ -144,6 +180,34 @@ impl Props {
                 "origin:organisation-url" => p.organisation_url = Some(value),
                 "origin:parent-country" => p.parent_country = Some(value),
                 "origin:basis" => p.basis = Some(value),
+                "origin:countries" => {
+                    p.countries =
+                        value.split(',').map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect()
+                }
+                _ if key.starts_with("origin:")
+                    && key.split(':').nth(1).and_then(crate::model::Facet::parse).is_some()
+                    && key.split(':').count() == 3 =>
+                {
+                    let mut parts = key.split(':').skip(1);
+                    let facet = parts.next().and_then(crate::model::Facet::parse).expect("checked");
+                    match parts.next() {
+                        Some("country") => {
+                            let list: Vec<String> = value
+                                .split(',')
+                                .map(|c| c.trim().to_string())
+                                .filter(|c| !c.is_empty())
+                                .collect();
+                            p.facet_countries.insert(facet, list);
+                        }
+                        Some("confidence") => match value.parse::<f64>() {
+                            Ok(x) if (0.0..=1.0).contains(&x) => {
+                                p.facet_confidence.insert(facet, x);
+                            }
+                            _ => bad(),
+                        },
+                        _ => bad(),
+                    }
+                }
                 "origin:confidence" => match value.parse::<f64>() {
                     Ok(x) if (0.0..=1.0).contains(&x) => p.confidence = Some(x),
                     _ => bad(),

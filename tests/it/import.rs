@@ -45,6 +45,7 @@ pub fn rich_inventory() -> Inventory {
         weak: true,
         organisation: None,
         parent_country: None,
+        facet: None,
     }];
     serde.found_in = vec![Location::new("Cargo.lock", Some(40))];
 

@@ -6,6 +6,7 @@ mod cli;
 mod conformance;
 mod determinism;
 mod diff;
+mod facets;
 mod git;
 mod golang;
 mod import;

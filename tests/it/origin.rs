@@ -186,7 +186,7 @@ fn weak_evidence_alone_never_attributes() {
 }
 
 #[test]
-fn conflicting_evidence_lowers_confidence_and_can_make_unknown() {
+fn weak_conflicts_lower_confidence_and_two_strong_countries_give_both() {
     let kb = KnowledgeBase::builtin();
     let mut c = component("pkg:npm/%40ant-design/icons@5.0.0");
     let alone = origin::attribute(kb, &c, AttributeTo::Headquarters, kb.floor);
@@ -201,11 +201,16 @@ fn conflicting_evidence_lowers_confidence_and_can_make_unknown() {
     let weak_conflict = origin::attribute(kb, &c, AttributeTo::Headquarters, kb.floor);
     assert_eq!(weak_conflict.country.as_deref(), Some("CN"));
     assert_eq!(weak_conflict.confidence, 0.735);
-    // Two strong organisations in different countries: unknown.
+    // Two strong organisations in different countries: both countries, each with its confidence (never
+    // unknown); the strongest is the component's country.
     let mut d = component("pkg:npm/%40ant-design/x@1.0.0");
     d.repository = Some("https://github.com/naver/x".into());
-    let conflict = origin::attribute(kb, &d, AttributeTo::Headquarters, kb.floor);
-    assert_eq!(conflict.country, None, "{conflict:#?}");
+    let both = origin::attribute(kb, &d, AttributeTo::Headquarters, kb.floor);
+    assert_eq!(both.countries, vec!["CN".to_string(), "KR".to_string()], "{both:#?}");
+    assert_eq!(both.country.as_deref(), Some("CN"));
+    let m = &both.facets[&sovereign::model::Facet::Maintainer];
+    let got: Vec<(&str, f64)> = m.countries.iter().map(|c| (c.country.as_str(), c.confidence)).collect();
+    assert_eq!(got, vec![("CN", 0.9), ("KR", 0.8)]);
 }
 
 #[test]
@@ -636,13 +641,22 @@ fn evidence_text_round_trips_even_with_separators_inside() {
         weak: false,
         organisation: None,
         parent_country: Some("US".into()),
+        facet: None,
     };
     let text = evidence_text(&e);
     assert_eq!(
         text,
         "maintainer-location | GitHub profile x location \"Seoul | Remote\" | KR (parent US) | 0.71 | https://api.github.com/users/x | cached"
     );
-    assert_eq!(parse_evidence_text(&text), Some(e));
+    // Read back, the evidence carries its facet (the kind's own, not written).
+    let read = parse_evidence_text(&text).unwrap();
+    assert_eq!(read.facet, Some(sovereign::model::Facet::Maintainer));
+    assert_eq!(Evidence { facet: None, ..read }, e);
+    // A facet other than the kind's is written after the kind and read back.
+    let other = Evidence { facet: Some(sovereign::model::Facet::Weights), ..e.clone() };
+    let text = evidence_text(&other);
+    assert!(text.starts_with("maintainer-location (weights) | "), "{text}");
+    assert_eq!(parse_evidence_text(&text), Some(other));
     assert_eq!(parse_evidence_text("nonsense"), None);
     assert_eq!(parse_evidence_text("code-host | x | none | 0.00 (weak) | s").unwrap().country, None);
 }

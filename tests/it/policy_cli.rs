@@ -326,7 +326,7 @@ fn policy_validate_and_schema() {
     let out = run(&["policy", "validate", "rules/policies/sovereign-ai-contest.yaml"], cache.path());
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout)
-        .contains("valid (policy `sovereign-ai-contest`, 3 rules, 2 threshold(s), 1 waiver(s))"));
+        .contains("valid (policy `sovereign-ai-contest`, 5 rules, 2 threshold(s), 1 waiver(s))"));
     let out = run(&["policy", "validate", s(&dir.path().join("bad.yaml"))], cache.path());
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);

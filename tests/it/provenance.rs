@@ -100,8 +100,8 @@ fn foreign_notice_model_reference_and_config_are_listed_with_evidence() {
         .iter()
         .any(|e| e.kind == EvidenceKind::KnownOrganisation && e.value.contains("Qwen")));
 
-    // The local model: GLM-4 MoE architecture fine-tuned from a base model. The architecture alone is
-    // weak evidence: it points at CN but never decides.
+    // The local model: GLM-4 MoE architecture fine-tuned from a base model. The architecture is the
+    // architecture facet's fact (CN), never the component's country.
     let m = by_id(&inv, "local:ml-model:model");
     let facts = m.model.as_ref().unwrap();
     assert_eq!(facts.model_type.as_deref(), Some("glm4_moe"));
@@ -111,10 +111,19 @@ fn foreign_notice_model_reference_and_config_are_listed_with_evidence() {
         m.origin.evidence.iter().find(|e| e.kind == EvidenceKind::ModelFamily).expect("family evidence");
     assert_eq!(
         (fam.value.as_str(), fam.country.as_deref(), fam.weak),
-        ("model_type glm4_moe", Some("CN"), true)
+        ("model_type glm4_moe", Some("CN"), false)
     );
+    assert_eq!(fam.facet, Some(sovereign::model::Facet::Architecture));
     assert!(fam.source.starts_with("model/config.json:4"), "{}", fam.source);
-    assert_eq!(m.origin.country, None, "an architecture family alone never reaches the floor");
+    assert_eq!(
+        m.origin.facets[&sovereign::model::Facet::Architecture].countries[0].country,
+        "CN",
+        "{:#?}",
+        m.origin
+    );
+    // The base model named by the card is weights lineage: zai-org is Zhipu (CN).
+    assert_eq!(m.origin.facets[&sovereign::model::Facet::Weights].countries[0].country, "CN");
+    assert!(m.origin.countries.contains(&"CN".to_string()));
     assert_eq!(m.license.declared.as_ref().unwrap().expression, "MIT");
     assert_eq!(facts.base_models[0].component, "pkg:huggingface/zai-org/GLM-4.5-Air");
     assert_eq!(facts.base_models[0].relation.as_deref(), Some("finetune"));
@@ -152,7 +161,16 @@ fn foreign_notice_model_reference_and_config_are_listed_with_evidence() {
     };
     assert_eq!(origin_prop(vc), Some(Value::from("CN")));
     assert_eq!(origin_prop(qc), Some(Value::from("CN")));
-    assert_eq!(origin_prop(mc), Some(Value::from("unknown")));
+    // The fine-tune's weights start from GLM-4.5-Air (zai-org: CN): its weights facet is CN, and so is
+    // its strongest country; the base model carries its own origin in the pedigree.
+    assert_eq!(origin_prop(mc), Some(Value::from("CN")));
+    let prop_of = |c: &Value, name: &str| {
+        c["properties"].as_array().unwrap().iter().find(|p| p["name"] == name).map(|p| p["value"].clone())
+    };
+    assert_eq!(prop_of(mc, "sovereign:origin:weights:country"), Some(Value::from("CN")));
+    assert_eq!(prop_of(mc, "sovereign:origin:architecture:country"), Some(Value::from("CN")));
+    assert_eq!(prop_of(mc, "sovereign:origin:countries"), Some(Value::from("CN")));
+    assert_eq!(prop_of(&mc["pedigree"]["ancestors"][0], "sovereign:origin:country"), Some(Value::from("CN")));
     let subject_props = doc["metadata"]["component"]["properties"].as_array().unwrap();
     assert!(subject_props.iter().any(|p| p["name"] == "sovereign:provenance:own-holder"
         && p["value"] == "Hanbit AI Lab (LICENSE:1, 3 file(s))"));
@@ -217,9 +235,10 @@ fn vendored_trees_upstream_file_names_and_cjk_notices() {
     let e = &infer.origin.evidence[0];
     assert_eq!(
         (e.kind, e.value.as_str(), e.weak),
-        (EvidenceKind::ModelFamily, "model_type deepseek_v3", true)
+        (EvidenceKind::ModelFamily, "model_type deepseek_v3", false)
     );
-    assert_eq!(infer.origin.country, None, "a file name alone is weak evidence");
+    assert_eq!(infer.origin.country, None, "a file name shows the architecture, not who wrote the file");
+    assert_eq!(infer.origin.countries, vec!["CN".to_string()], "architecture facet");
     let k = by_id(&inv, "local:vendored-source:kernels");
     assert_eq!(found_in(k), vec!["kernels/attn.cu:1"]);
     assert_eq!(k.origin.evidence[0].value, "copyright holder 北京智谱华章科技有限公司");
@@ -579,13 +598,44 @@ fn the_bundled_example_tells_the_story_of_the_readme() {
     assert_eq!(
         found,
         vec![
+            (
+                "local:ml-model:encoders/vision".to_string(),
+                s(&["config/inference.toml:7", "encoders/vision/encoder.py:6"])
+            ),
             ("local:ml-model:model".to_string(), s(&["model/README.md:3", "model/config.json:3"])),
+            (
+                "local:ml-model:weights/audio-encoder-from-whisper-large-v3".to_string(),
+                s(&[
+                    "weights/audio-encoder-from-whisper-large-v3",
+                    "weights/audio-encoder-from-whisper-large-v3/config.json:2"
+                ])
+            ),
             ("local:vendored-source:vendor/glm-rotary".to_string(), s(&["vendor/glm-rotary/rotary.py:1"])),
             ("pkg:huggingface/Qwen/Qwen2.5-VL-7B-Instruct".to_string(), s(&["config/inference.toml:4"])),
             ("pkg:huggingface/zai-org/GLM-4.5-Air".to_string(), s(&["model/README.md:3"])),
         ]
     );
     assert_eq!(inv.provenance.own_holders[0].holder, "Hanbit AI Lab");
+    // The facets the README shows.
+    use sovereign::model::Facet;
+    let facet = |id: &str, f: Facet| {
+        let c = by_id(&inv, id);
+        c.origin.facets.get(&f).map(|o| o.countries.iter().map(|x| x.country.clone()).collect::<Vec<_>>())
+    };
+    assert_eq!(facet("local:ml-model:encoders/vision", Facet::Architecture), Some(vec!["CN".to_string()]));
+    assert_eq!(facet("local:ml-model:encoders/vision", Facet::Weights), None);
+    assert_eq!(
+        by_id(&inv, "local:ml-model:encoders/vision").properties["weights-not-provided"],
+        "weights/vision-encoder/model.safetensors"
+    );
+    assert_eq!(facet("local:ml-model:model", Facet::Weights), Some(vec!["CN".to_string()]));
+    assert_eq!(facet("local:ml-model:model", Facet::Architecture), Some(vec!["CN".to_string()]));
+    assert_eq!(
+        facet("local:ml-model:weights/audio-encoder-from-whisper-large-v3", Facet::Weights),
+        Some(vec!["US".to_string()])
+    );
+    assert_eq!(facet("local:vendored-source:vendor/glm-rotary", Facet::Code), Some(vec!["CN".to_string()]));
+    assert!(inv.diagnostics.iter().any(|d| d.code == "weights-not-provided"));
     let doc = support::cdx(&inv);
     support::validate_cdx(&doc, "the_bundled_example_tells_the_story_of_the_readme");
 }

@@ -31,6 +31,7 @@ pub fn org_evidence(kb: &KnowledgeBase, kind: EvidenceKind, value: String, r: Id
         weak: false,
         organisation: Some(o.name.clone()),
         parent_country: o.parent_country.clone().filter(|p| *p != o.country),
+        facet: None,
     }
 }
 
@@ -50,6 +51,7 @@ pub(super) fn weak(
         weak: true,
         organisation: None,
         parent_country: None,
+        facet: None,
     }
 }
 
@@ -233,6 +235,7 @@ fn hf_namespace(kb: &KnowledgeBase, ns: &str, name: &str, ev: &mut Vec<Evidence>
             weak: true,
             organisation: None,
             parent_country: None,
+            facet: None,
         });
         // bartowski/Qwen_Qwen3-8B-GGUF: the original organisation is embedded before `_`.
         if let Some((orig, _)) = name.split_once('_') {
@@ -248,12 +251,13 @@ fn hf_namespace(kb: &KnowledgeBase, ns: &str, name: &str, ev: &mut Vec<Evidence>
         }
         return;
     }
-    for r in kb.huggingface.get(&lower).into_iter().flatten() {
+    for (r, cross) in kb.model_namespace("huggingface", &lower) {
+        let what = if cross { " (listed as its ModelScope namespace)" } else { "" };
         ev.push(org_evidence(
             kb,
             EvidenceKind::KnownOrganisation,
-            format!("Hugging Face namespace {ns}"),
-            *r,
+            format!("Hugging Face namespace {ns}{what}"),
+            r,
             w.registry_namespace,
         ));
     }
@@ -341,6 +345,7 @@ fn url_evidence(kb: &KnowledgeBase, raw: &str, download: bool, ev: &mut Vec<Evid
             weak: true,
             organisation: None,
             parent_country: None,
+            facet: None,
         });
         return;
     }
@@ -357,12 +362,13 @@ fn url_evidence(kb: &KnowledgeBase, raw: &str, download: bool, ev: &mut Vec<Evid
                 hf_namespace(kb, ns, model, ev);
             }
         } else if host == "modelscope.cn" {
-            for r in kb.modelscope.get(&ns.to_lowercase()).into_iter().flatten() {
+            for (r, cross) in kb.model_namespace("modelscope", ns) {
+                let what = if cross { " (listed as its Hugging Face namespace)" } else { "" };
                 ev.push(org_evidence(
                     kb,
                     EvidenceKind::KnownOrganisation,
-                    format!("ModelScope namespace {ns}"),
-                    *r,
+                    format!("ModelScope namespace {ns}{what}"),
+                    r,
                     w.registry_namespace,
                 ));
             }

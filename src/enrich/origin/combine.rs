@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{Evidence, EvidenceKind, OrganisationRef, Origin};
+use crate::model::{CountryConfidence, Evidence, EvidenceKind, Facet, FacetOrigin, OrganisationRef, Origin};
 
 use super::kb::KnowledgeBase;
 
@@ -47,13 +47,69 @@ pub fn scores(evidence: &[Evidence], to: AttributeTo) -> BTreeMap<String, (f64, 
     miss.into_iter().map(|(cc, (m, strong))| (cc, (1.0 - m, strong))).collect()
 }
 
-/// Decides the origin from the evidence. A curation (kind `curation`) wins outright.
+/// The countries of one facet: every country with strong evidence whose confidence reaches the floor.
+/// A country's confidence is the noisy-OR of its evidence, lowered by the strongest country that only
+/// weak evidence supports (`p * (1 - conflict_penalty * p_weak)`); two strongly supported countries
+/// do not lower each other: both are reported. Returns the facet and its best confidence (also when
+/// below the floor, for the explanation).
+pub fn decide_facet(
+    kb: &KnowledgeBase,
+    evidence: &[&Evidence],
+    to: AttributeTo,
+    floor: f64,
+) -> (FacetOrigin, f64) {
+    let owned: Vec<Evidence> = evidence.iter().map(|e| (*e).clone()).collect();
+    let s = scores(&owned, to);
+    let weak_best = s.values().filter(|(_, strong)| !*strong).map(|(p, _)| *p).fold(0.0, f64::max);
+    let mut best = 0.0f64;
+    let mut countries = Vec::new();
+    let mut ranked: Vec<(&String, f64, bool)> = s.iter().map(|(cc, (p, strong))| (cc, *p, *strong)).collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    for (i, (cc, p, strong)) in ranked.iter().enumerate() {
+        // The strongest country competes with the runner-up whatever supports it; a strongly supported
+        // country is only lowered by weak-only ones.
+        let rival = if *strong {
+            weak_best
+        } else {
+            ranked.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, r)| r.1).fold(0.0, f64::max)
+        };
+        if !*strong && rival >= *p {
+            continue;
+        }
+        let confidence = (p * (1.0 - kb.conflict_penalty * rival) * 1000.0).round() / 1000.0;
+        best = best.max(confidence);
+        if *strong && confidence >= floor {
+            countries.push(CountryConfidence { country: (*cc).clone(), confidence });
+        }
+    }
+    countries.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then_with(|| a.country.cmp(&b.country)));
+    let basis = (!countries.is_empty()).then(|| "evidence".to_string());
+    (FacetOrigin { countries, basis }, best)
+}
+
+/// Decides the origin from the evidence: facet by facet (docs/origin.md), then the component's countries
+/// (the union) and its strongest country. The architecture facet never sets [`Origin::country`] (a
+/// model family says nothing about who made the component) but is one of its `countries`. A curation
+/// (kind `curation`) wins outright.
 pub fn decide(kb: &KnowledgeBase, evidence: Vec<Evidence>, to: AttributeTo, floor: f64) -> Origin {
     let mut origin = Origin { evidence, ..Origin::default() };
+    for e in &mut origin.evidence {
+        e.facet.get_or_insert(e.kind.facet());
+    }
     if let Some(cur) = origin.evidence.iter().find(|e| e.kind == EvidenceKind::Curation) {
         origin.country = cur.country.clone();
         origin.confidence = if cur.country.is_some() { 1.0 } else { 0.0 };
         origin.basis = Some("curation".into());
+        if let Some(cc) = &cur.country {
+            origin.countries = vec![cc.clone()];
+            origin.facets.insert(
+                cur.facet(),
+                FacetOrigin {
+                    countries: vec![CountryConfidence { country: cc.clone(), confidence: 1.0 }],
+                    basis: Some("curation".into()),
+                },
+            );
+        }
         let org = cur.organisation.clone();
         if let Some(name) = org {
             origin.organisation = Some(OrganisationRef {
@@ -67,25 +123,43 @@ pub fn decide(kb: &KnowledgeBase, evidence: Vec<Evidence>, to: AttributeTo, floo
         }
         return origin;
     }
-    let s = scores(&origin.evidence, to);
-    let mut ranked: Vec<(&String, &(f64, bool))> = s.iter().collect();
-    ranked.sort_by(|a, b| b.1 .0.total_cmp(&a.1 .0).then_with(|| a.0.cmp(b.0)));
-    let Some((top, (p1, strong))) = ranked.first().map(|(c, v)| (*c, **v)) else { return origin };
-    let p2 = ranked.get(1).map(|(_, v)| v.0).unwrap_or(0.0);
-    if p2 >= p1 {
-        return origin; // a tie is unknown
+    let mut best_unknown = 0.0f64;
+    let mut strongest: Option<(f64, Facet, String)> = None;
+    for facet in Facet::ALL {
+        let ev: Vec<&Evidence> = origin.evidence.iter().filter(|e| e.facet() == facet).collect();
+        if ev.is_empty() {
+            continue;
+        }
+        let (fo, best) = decide_facet(kb, &ev, to, floor);
+        if facet != Facet::Architecture {
+            best_unknown = best_unknown.max(best);
+            if let Some(top) = fo.countries.first() {
+                if strongest.as_ref().is_none_or(|(c, _, _)| top.confidence > *c) {
+                    strongest = Some((top.confidence, facet, top.country.clone()));
+                }
+            }
+        }
+        if !fo.countries.is_empty() {
+            origin.facets.insert(facet, fo);
+        }
     }
-    let confidence = (p1 * (1.0 - kb.conflict_penalty * p2) * 1000.0).round() / 1000.0;
-    origin.confidence = confidence;
-    if !strong || confidence < floor {
+    let mut all: Vec<String> =
+        origin.facets.values().flat_map(|f| f.countries.iter().map(|c| c.country.clone())).collect();
+    all.sort();
+    all.dedup();
+    origin.countries = all;
+    let Some((confidence, _, top)) = strongest else {
+        origin.confidence = best_unknown;
         return origin;
-    }
+    };
+    origin.confidence = confidence;
     origin.country = Some(top.clone());
     origin.basis = Some("evidence".into());
     // The organisation: the strongest organisation evidence for the winning country.
     let best = origin
         .evidence
         .iter()
+        .filter(|e| matches!(e.facet(), Facet::Maintainer | Facet::Code))
         .filter(|e| e.organisation.is_some() && evidence_country(e, to) == Some(top.as_str()))
         .max_by(|a, b| a.weight.total_cmp(&b.weight));
     if let Some(e) = best {

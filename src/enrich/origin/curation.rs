@@ -103,6 +103,7 @@ impl Curations {
             weak: false,
             organisation: cur.organisation.clone(),
             parent_country: None,
+            facet: None,
         })
     }
 }

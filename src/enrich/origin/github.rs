@@ -298,6 +298,7 @@ pub fn profile_evidence(kb: &KnowledgeBase, p: &Profile, base_url: &str) -> Vec<
                 weak: false,
                 organisation: None,
                 parent_country: None,
+                facet: None,
             });
         }
     }

@@ -151,6 +151,7 @@ pub struct Weights {
     pub cctld: f64,
     pub maven_group_cctld: f64,
     pub model_family: f64,
+    pub model_reference: f64,
     pub uncertain_identifier: f64,
     pub uncertain_record: f64,
 }
@@ -177,6 +178,7 @@ impl Weights {
             "cctld" => &mut self.cctld,
             "maven_group_cctld" => &mut self.maven_group_cctld,
             "model_family" => &mut self.model_family,
+            "model_reference" => &mut self.model_reference,
             "uncertain_identifier" => &mut self.uncertain_identifier,
             "uncertain_record" => &mut self.uncertain_record,
             _ => return false,
@@ -264,6 +266,8 @@ pub struct KnowledgeBase {
     pub web_domains: Index,
     pub email_domains: Index,
     pub names: Index,
+    /// Multi-word names without their spaces (`zhipuai`, `huggingface`), for holders written that way.
+    pub names_compact: Index,
     /// Organisation display name -> index in `orgs`.
     pub org_by_name: HashMap<String, usize>,
     pub code_hosts: HashMap<String, HostInfo>,
@@ -499,10 +503,18 @@ impl KnowledgeBase {
         }
         let primary = o.name.split(" (").next().unwrap_or(&o.name).to_string();
         put(&mut self.names, name_norm(&primary), false);
+        let compact =
+            |n: &str| n.contains(' ').then(|| n.replace(' ', "")).filter(|c| c.chars().count() >= 6);
+        if let Some(c) = compact(&name_norm(&primary)) {
+            put(&mut self.names_compact, c, false);
+        }
         for a in &o.aliases {
             let n = name_norm(a);
             let usable = has_non_latin(a) || n.contains(' ') || SINGLE_WORD_ALIASES.contains(&n.as_str());
             if usable && n.chars().count() >= 2 {
+                if let Some(c) = compact(&n) {
+                    put(&mut self.names_compact, c, false);
+                }
                 put(&mut self.names, n, false);
             }
         }
@@ -514,6 +526,23 @@ impl KnowledgeBase {
     }
 
     /// Longest prefix of a Maven groupId (at `.` boundaries) known to the base.
+    /// The organisations behind a model-hub namespace (`hub` is `huggingface` or `modelscope`): the
+    /// hub's own listing, else the other hub's listing of the same namespace (organisations publish under
+    /// one name on both hubs), so that `modelscope.cn/models/ORG/NAME` and the Hugging Face id
+    /// `ORG/NAME` give the same answer. The flag says the answer came from the other hub.
+    pub fn model_namespace(&self, hub: &str, ns: &str) -> Vec<(IdRef, bool)> {
+        let key = ns.trim().to_lowercase();
+        let (own, other) = if hub == "modelscope" {
+            (&self.modelscope, &self.huggingface)
+        } else {
+            (&self.huggingface, &self.modelscope)
+        };
+        match own.get(&key) {
+            Some(refs) => refs.iter().map(|r| (*r, false)).collect(),
+            None => other.get(&key).into_iter().flatten().map(|r| (*r, true)).collect(),
+        }
+    }
+
     pub fn maven_prefix(&self, group: &str) -> Option<(&str, &[IdRef])> {
         longest_prefix(&self.maven, &group.to_lowercase(), '.')
     }

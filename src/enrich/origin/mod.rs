@@ -17,6 +17,7 @@ pub mod github;
 pub mod kb;
 mod normalise;
 mod people;
+pub mod provisional;
 
 use std::path::PathBuf;
 
@@ -43,7 +44,7 @@ pub struct OriginOptions {
 /// Attributes one component offline with the given knowledge base (no curations, no network).
 pub fn attribute(kb: &KnowledgeBase, c: &Component, to: AttributeTo, floor: f64) -> Origin {
     let mut ev = collect::collect(kb, c);
-    ev.extend(crate::provenance::attribute::evidence(kb, c));
+    ev.extend(provisional::evidence(kb, c));
     combine::decide(kb, ev, to, floor)
 }
 
@@ -92,7 +93,7 @@ pub fn enrich(inv: &mut Inventory, opts: &OriginOptions) {
             ev.push(cur);
         }
         ev.extend(collect::collect(kb, c));
-        ev.extend(crate::provenance::attribute::evidence(kb, c));
+        ev.extend(provisional::evidence(kb, c));
         let mut origin = combine::decide(kb, ev, opts.attribute_to, floor);
         if origin.country.is_none() && origin.basis.is_none() {
             if let Some(client) = client.as_mut() {
@@ -119,8 +120,11 @@ pub fn enrich(inv: &mut Inventory, opts: &OriginOptions) {
 /// One evidence as text (the CycloneDX `sovereign:origin:evidence` property and SPDX annotation):
 /// `kind | value | country [(parent XX)] | weight [(weak)] | source`.
 pub fn evidence_text(e: &Evidence) -> String {
-    let kind =
-        serde_json::to_value(e.kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+    // The facet follows the kind when it is not the kind's own: `copyright-holder (weights)`.
+    let kind = match e.facet {
+        Some(f) if f != e.kind.facet() => format!("{} ({f})", e.kind.as_str()),
+        _ => e.kind.as_str().to_string(),
+    };
     let mut cc = e.country.clone().unwrap_or_else(|| "none".into());
     if let Some(pc) = &e.parent_country {
         cc.push_str(&format!(" (parent {pc})"));
@@ -133,8 +137,13 @@ pub fn evidence_text(e: &Evidence) -> String {
 /// organisation name is not part of the text and comes back as `None`.
 pub fn parse_evidence_text(s: &str) -> Option<Evidence> {
     let parts: Vec<&str> = s.split(" | ").collect();
-    let kind: EvidenceKind =
-        serde_json::from_value(serde_json::Value::String(parts.first()?.to_string())).ok()?;
+    let first = parts.first()?;
+    let (kind_text, facet) = match first.split_once(" (") {
+        Some((k, f)) => (k, Some(crate::model::Facet::parse(f.strip_suffix(')')?)?)),
+        None => (*first, None),
+    };
+    let kind: EvidenceKind = serde_json::from_value(serde_json::Value::String(kind_text.to_string())).ok()?;
+    let facet = Some(facet.unwrap_or_else(|| kind.facet()));
     let is_cc = |t: &str| t.len() == 2 && t.chars().all(|c| c.is_ascii_uppercase());
     for i in 2..parts.len().saturating_sub(2) {
         let (cc_part, w_part) = (parts[i], parts[i + 1]);
@@ -162,6 +171,7 @@ pub fn parse_evidence_text(s: &str) -> Option<Evidence> {
             weak,
             organisation: None,
             parent_country: parent.map(str::to_string),
+            facet,
         });
     }
     None
@@ -182,7 +192,13 @@ pub fn explain(c: &Component, to: AttributeTo) -> String {
                 writeln!(s, "  origin: {cc}, confidence {:.2} (attribute_to: {})", o.confidence, to.as_str());
         }
         (None, _) => {
-            let why = if o.evidence.iter().all(|e| e.country.is_none() || e.weight <= 0.0) {
+            let why = if !o.facets.is_empty()
+                && o.facets.keys().all(|f| *f == crate::model::Facet::Architecture)
+            {
+                "only the architecture facet has a country: a model family says what the component is built on, \
+                 not where it comes from"
+                    .to_string()
+            } else if o.evidence.iter().all(|e| e.country.is_none() || e.weight <= 0.0) {
                 "no evidence names a country".to_string()
             } else if o.evidence.iter().filter(|e| e.country.is_some()).all(|e| e.weak) {
                 "only weak evidence (it never decides alone)".to_string()
@@ -207,10 +223,36 @@ pub fn explain(c: &Component, to: AttributeTo) -> String {
             .collect();
         let _ = writeln!(s, "  per country (noisy-OR): {}", list.join(", "));
     }
+    if !o.countries.is_empty() {
+        let _ = writeln!(s, "  countries: {}", o.countries.join(", "));
+    }
     if o.evidence.is_empty() {
         let _ = writeln!(s, "  evidence: none");
     }
-    for e in &o.evidence {
+    // Facet by facet: its countries (or unknown) and the evidence behind them.
+    for facet in crate::model::Facet::ALL {
+        let ev: Vec<&Evidence> = o.evidence.iter().filter(|e| e.facet() == facet).collect();
+        if ev.is_empty() {
+            continue;
+        }
+        let countries = match o.facets.get(&facet) {
+            Some(f) if !f.countries.is_empty() => f
+                .countries
+                .iter()
+                .map(|c| format!("{} {:.2}", c.country, c.confidence))
+                .collect::<Vec<_>>()
+                .join(", "),
+            _ => "unknown".to_string(),
+        };
+        let _ = writeln!(s, "  facet {facet}: {countries}");
+        explain_evidence(&mut s, &ev);
+    }
+    s
+}
+
+fn explain_evidence(s: &mut String, evidence: &[&Evidence]) {
+    use std::fmt::Write;
+    for e in evidence {
         let cc = e.country.as_deref().unwrap_or("none");
         let _ = write!(
             s,
@@ -225,5 +267,4 @@ pub fn explain(c: &Component, to: AttributeTo) -> String {
         }
         let _ = writeln!(s, "\n      source: {}", e.source);
     }
-    s
 }

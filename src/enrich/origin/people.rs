@@ -4,7 +4,7 @@
 use crate::model::{Evidence, EvidenceKind};
 
 use super::collect::{dedup, domain_evidence, org_evidence, weak};
-use super::kb::{name_norm, KnowledgeBase};
+use super::kb::{name_norm, IdRef, KnowledgeBase};
 
 /// `Name <mail@host>` (Cargo, npm, PyPI style) → e-mail domain and name evidence.
 pub fn author_evidence(kb: &KnowledgeBase, author: &str, ev: &mut Vec<Evidence>) {
@@ -59,9 +59,50 @@ pub fn name_evidence(kb: &KnowledgeBase, raw: &str, kind: EvidenceKind, what: &s
     // author string that happens to name an organisation.
     let weight =
         if kind == EvidenceKind::CopyrightHolder { kb.w().copyright_holder } else { kb.w().org_name };
-    for r in kb.names.get(&n).into_iter().flatten() {
-        ev.push(org_evidence(kb, kind, format!("{what} {}", raw.trim()), *r, weight));
+    let found = lookup_name(kb, &n);
+    if !found.is_empty() || kind != EvidenceKind::CopyrightHolder {
+        for r in found {
+            ev.push(org_evidence(kb, kind, format!("{what} {}", raw.trim()), r, weight));
+        }
+        return;
     }
+    // Co-holders: `The ZhipuAI Inc. team and HuggingFace Inc. team` names two organisations, each a
+    // holder of the file (docs/origin.md: two strong countries give both).
+    let h = holder(raw);
+    let parts: Vec<&str> = h
+        .split(" and ")
+        .flat_map(|p| p.split(" & "))
+        .flat_map(|p| p.split([',', ';', '、', '和', '与']))
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.len() < 2 {
+        return;
+    }
+    for part in parts {
+        for r in lookup_name(kb, &name_norm(part)) {
+            ev.push(org_evidence(kb, kind, format!("{what} {} (co-holder {part})", raw.trim()), r, weight));
+        }
+    }
+}
+
+/// A normalised name in the knowledge base: as it is, without a leading `the` and a trailing `team`,
+/// `authors`, `contributors` or `developers`, and without its spaces (`ZhipuAI`, `HuggingFace`).
+fn lookup_name(kb: &KnowledgeBase, n: &str) -> Vec<IdRef> {
+    let mut t = n.strip_prefix("the ").unwrap_or(n).to_string();
+    for suffix in [" team", " authors", " contributors", " developers"] {
+        if let Some(r) = t.strip_suffix(suffix) {
+            t = r.to_string();
+        }
+    }
+    let t = name_norm(&t);
+    for key in [n, t.as_str()] {
+        if let Some(refs) = kb.names.get(key) {
+            return refs.clone();
+        }
+    }
+    let compact = t.replace(' ', "");
+    kb.names_compact.get(&compact).cloned().unwrap_or_default()
 }
 
 /// Copyright holders (from licence or notice texts) → evidence; one per holder that names a known
@@ -81,13 +122,17 @@ pub fn copyright_evidence(kb: &KnowledgeBase, notices: &[String]) -> Vec<Evidenc
 /// A transformers `model_type` → its family developer (a weak hint: architecture is not weights).
 pub fn model_family_evidence(kb: &KnowledgeBase, model_type: &str) -> Option<Evidence> {
     let (dev, cc) = kb.model_types.get(&model_type.to_lowercase())?;
-    Some(weak(
+    let mut e = weak(
         EvidenceKind::ModelFamily,
         format!("model_type {model_type}"),
         Some(cc.clone()),
         kb.w().model_family,
         format!("rules/origins/signals.yaml: model family of {dev}; architecture, not weight lineage"),
-    ))
+    );
+    // For the architecture facet the family is the fact itself (docs/origin.md "Facets").
+    e.weak = false;
+    e.organisation = Some(dev.clone());
+    Some(e)
 }
 
 /// Strips `Copyright`, `(c)`, `©`, years and `All rights reserved` from a holder statement.
