@@ -121,6 +121,12 @@ pub struct AuditArgs {
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
 
+    /// Also record every scanned submission (its SBOM, components and verdict, under its name) in this
+    /// store: `sqlite:PATH` or `postgres://USER@HOST/DB` (docs/store.md). The files are written first; a
+    /// submission whose record fails is reported (exit 2) and nothing partial of it is stored.
+    #[arg(long, env = "SOVEREIGN_STORE", value_name = "URL")]
+    pub store: Option<String>,
+
     /// Where clones are cached. Default: $XDG_CACHE_HOME/sovereign or ~/.cache/sovereign.
     #[arg(long, env = "SOVEREIGN_CACHE", value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,

@@ -10,6 +10,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sovereign::audit::{self, AuditOptions, Progress, Submission, SubmissionOutcome};
 use sovereign::cli::AuditArgs;
 use sovereign::report::html::{policy_digest, ReportMeta};
+use sovereign::sbom::Format;
 
 use super::eval_options;
 
@@ -107,6 +108,25 @@ pub(crate) fn audit(args: AuditArgs) -> anyhow::Result<ExitCode> {
             write_failed = true;
         }
     }
+    let mut store_failed = false;
+    if args.store.is_some() {
+        let kb: [&std::path::Path; 0] = [];
+        for o in &outcomes {
+            let Ok(judged) = &o.result else { continue };
+            let store = sovereign::cli::StoreArgs {
+                store: args.store.clone(),
+                submission: Some(o.submission.name.clone()),
+            };
+            let sbom =
+                String::from_utf8(sovereign::sbom::write(&judged.inventory, Format::CyclonedxJson)).ok();
+            if let Err(e) =
+                super::store::record(&store, &judged.inventory, sbom, &kb, Some(&judged.verdict), args.quiet)
+            {
+                eprintln!("error: {}: {e:#}", o.submission.name);
+                store_failed = true;
+            }
+        }
+    }
     audit::write_batch(&args.out, &outcomes, &meta)?;
     let failed = outcomes.iter().filter(|o| o.verdict_word() == "failed").count();
     let errored = outcomes.iter().filter(|o| o.verdict_word() == "error").count();
@@ -118,7 +138,7 @@ pub(crate) fn audit(args: AuditArgs) -> anyhow::Result<ExitCode> {
             args.out.join("index.html").display()
         );
     }
-    Ok(if errored > 0 || write_failed {
+    Ok(if errored > 0 || write_failed || store_failed {
         ExitCode::from(2)
     } else if failed > 0 {
         ExitCode::from(1)

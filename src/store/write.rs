@@ -66,10 +66,29 @@ pub fn kb_version(user_files: &[&std::path::Path]) -> String {
 /// The countries of a component per origin facet: (facet, country, confidence, basis). Today the
 /// combined origin, as facet `any`; per-facet origins add rows here (docs/store.md).
 pub(crate) fn origin_rows(c: &Component) -> Vec<(String, String, f64, Option<String>)> {
-    match &c.origin.country {
-        Some(cc) => vec![("any".to_string(), cc.clone(), c.origin.confidence, c.origin.basis.clone())],
-        None => Vec::new(),
+    let o = &c.origin;
+    let mut rows = Vec::new();
+    // `any`: every country of the component (the union over its facets), each at its best confidence.
+    let mut all: Vec<&String> = o.countries.iter().collect();
+    if all.is_empty() {
+        all.extend(o.country.iter());
     }
+    for cc in all {
+        let best = o
+            .facets
+            .values()
+            .flat_map(|f| f.countries.iter())
+            .filter(|x| &x.country == cc)
+            .map(|x| x.confidence)
+            .fold(if o.country.as_ref() == Some(cc) { o.confidence } else { 0.0 }, f64::max);
+        rows.push(("any".to_string(), cc.clone(), best, o.basis.clone()));
+    }
+    for (facet, f) in &o.facets {
+        for x in &f.countries {
+            rows.push((facet.as_str().to_string(), x.country.clone(), x.confidence, f.basis.clone()));
+        }
+    }
+    rows
 }
 
 /// A purl without version, qualifiers and subpath, lower-cased: `pkg:npm/%40a/b@1.0?x=y` → `pkg:npm/%40a/b`.

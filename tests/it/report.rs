@@ -251,6 +251,7 @@ fn audit_of_local_repositories() {
     let policy = dir.path().join("policy.yaml");
     std::fs::write(&policy, AUDIT_POLICY).unwrap();
     let out_dir = dir.path().join("out");
+    let store = format!("sqlite:{}", dir.path().join("audits.db").display());
     let out = run(
         &[
             "audit",
@@ -261,6 +262,8 @@ fn audit_of_local_repositories() {
             out_dir.to_str().unwrap(),
             "--jobs",
             "3",
+            "--store",
+            &store,
         ],
         &dir.path().join("cache"),
     );
@@ -297,6 +300,20 @@ fn audit_of_local_repositories() {
     let v: Value =
         serde_json::from_slice(&std::fs::read(out_dir.join("failing-team/verdict.json")).unwrap()).unwrap();
     assert_eq!(v["passed"], false);
+    // `--store`: every scanned submission is recorded under its name (not the unreachable one), and the
+    // store answers which one carries the CN model.
+    let q = run(&["query", "--store", &store, "--scans", "--format", "json"], &dir.path().join("cache"));
+    assert!(q.status.success(), "{}", String::from_utf8_lossy(&q.stderr));
+    let scans: Value = serde_json::from_slice(&q.stdout).unwrap();
+    let mut stored: Vec<&str> =
+        scans.as_array().unwrap().iter().map(|s| s["submission"].as_str().unwrap()).collect();
+    stored.sort();
+    assert_eq!(stored, ["empty", "failing-team", "passing team"]);
+    let q =
+        run(&["query", "--store", &store, "--country", "CN", "--format", "json"], &dir.path().join("cache"));
+    let rows: Value = serde_json::from_slice(&q.stdout).unwrap();
+    let who: Vec<&str> = rows.as_array().unwrap().iter().map(|r| r["submission"].as_str().unwrap()).collect();
+    assert_eq!(who, ["failing-team"], "{rows}");
 
     // Only failing and passing ones: exit 1.
     let subs2 = dir.path().join("two.yaml");

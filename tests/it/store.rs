@@ -7,7 +7,9 @@ use std::path::Path;
 use std::process::Output;
 
 use serde_json::Value;
-use sovereign::model::{BaseModel, ComponentKind, Ecosystem, Inventory, ModelFacts};
+use sovereign::model::{
+    BaseModel, ComponentKind, CountryConfidence, Ecosystem, Facet, FacetOrigin, Inventory, ModelFacts,
+};
 use sovereign::store::{QueryFilter, ScanRecord, Store, StoreError};
 
 use crate::pg_cluster::PgCluster;
@@ -63,6 +65,17 @@ fn fixtures() -> Vec<(String, Inventory)> {
             ..ModelFacts::default()
         });
         tuned = from(tuned, "FR", 0.9);
+        // Published from France, weights from the Chinese base model: two facets, two countries.
+        let cc = |c: &str, x: f64| CountryConfidence { country: c.into(), confidence: x };
+        tuned.origin.facets.insert(
+            Facet::Maintainer,
+            FacetOrigin { countries: vec![cc("FR", 0.9)], basis: Some("evidence".into()) },
+        );
+        tuned.origin.facets.insert(
+            Facet::Weights,
+            FacetOrigin { countries: vec![cc("CN", 0.95)], basis: Some("evidence".into()) },
+        );
+        tuned.origin.countries = vec!["CN".into(), "FR".into()];
         let mut i = inventory(vec![base, tuned], &[]);
         i.subject.name = "gamma".into();
         i
@@ -106,6 +119,8 @@ fn ask(store: &mut Store) -> Vec<Value> {
             row("alpha", "itoa", "1.0.11", &["CN"]),
             row("alpha", "rand", "0.8.5", &["CN"]),
             row("beta", "itoa", "1.0.10", &["CN"]),
+            // Any facet: the fine-tune's weights are CN although its maintainer is FR.
+            row("gamma", "tuned", "", &["CN", "FR"]),
             row("gamma", "qwen-7b", "", &["CN"]),
         ]
     );
@@ -143,15 +158,21 @@ fn ask(store: &mut Store) -> Vec<Value> {
     assert_eq!(unknown, [row("beta", "zed", "2.0.0", &[])]);
     let lineage =
         names(store, QueryFilter { lineage: Some("pkg:huggingface/qwen/*".into()), ..Default::default() });
-    assert_eq!(lineage, [row("gamma", "tuned", "", &["FR"])]);
+    assert_eq!(lineage, [row("gamma", "tuned", "", &["CN", "FR"])]);
     let itoa_everywhere =
         names(store, QueryFilter { purl: Some("pkg:cargo/itoa".into()), ..Default::default() });
     assert_eq!(itoa_everywhere.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(), ["alpha", "beta"]);
-    let none = names(
+    // Which submissions carry weights from CN: the fine-tune, by its weights facet (not its maintainer).
+    let weights_cn = names(
         store,
         QueryFilter { facet: Some("weights".into()), country: Some("CN".into()), ..Default::default() },
     );
-    assert!(none.is_empty(), "no per-facet origins are recorded yet: {none:?}");
+    assert_eq!(weights_cn, [row("gamma", "tuned", "", &["CN"])]);
+    let maintainer_cn = names(
+        store,
+        QueryFilter { facet: Some("maintainer".into()), country: Some("CN".into()), ..Default::default() },
+    );
+    assert!(maintainer_cn.is_empty(), "{maintainer_cn:?}");
     let scans = store.scans(&QueryFilter { history: true, ..Default::default() }).unwrap();
     assert_eq!(scans.len(), 4);
     // Everything, as JSON, for the cross-backend comparison.

@@ -41,9 +41,9 @@ pub(crate) fn evidence_kind(k: EvidenceKind) -> String {
     serde_json::to_value(k).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
-/// The origin cells of a component: each origin facet with its country (or "unknown"), confidence and
-/// basis. One function, so that per-facet origins (maintainer, code, weights, architecture) change
-/// only this.
+/// The origin cells of a component: the strongest country (or "unknown") with its confidence and basis,
+/// then each origin facet (maintainer, code, weights, architecture) with its countries and confidences,
+/// then the identified organisation.
 pub fn facet_cells(origin: &Origin) -> String {
     let mut out = String::new();
     match &origin.country {
@@ -58,6 +58,19 @@ pub fn facet_cells(origin: &Origin) -> String {
         }
         None => out.push_str("<span class=\"facet muted\">unknown</span>"),
     }
+    // Every facet with its countries and confidences (maintainer, code, weights, architecture).
+    for (facet, f) in &origin.facets {
+        if f.countries.is_empty() {
+            continue;
+        }
+        let list: Vec<String> = f
+            .countries
+            .iter()
+            .map(|c| format!("{} {:.0} %", esc(&c.country), c.confidence * 100.0))
+            .collect();
+        let _ =
+            write!(out, "<br><span class=\"facet-line\">{}: {}</span>", esc(facet.as_str()), list.join(", "));
+    }
     if let Some(o) = &origin.organisation {
         let _ = write!(out, "<br><span class=\"muted\">{} ({})", esc(&o.name), esc(&o.country));
         if let (Some(p), Some(pc)) = (&o.parent, &o.parent_country) {
@@ -68,9 +81,13 @@ pub fn facet_cells(origin: &Origin) -> String {
     out
 }
 
-/// The countries a component's origin names (for filters and charts): the attributed one today.
+/// The countries a component's origin names (for filters and charts): every country of every facet.
 fn countries(origin: &Origin) -> Vec<String> {
-    origin.country.iter().cloned().collect()
+    if origin.countries.is_empty() {
+        origin.country.iter().cloned().collect()
+    } else {
+        origin.countries.clone()
+    }
 }
 
 /// The licence category of a component: of its concluded (else declared) expression; `mixed` when
