@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use sovereign::cli::{Cli, Command, PolicyCommand};
+use sovereign::cli::{Cli, Command, PolicyCommand, WeightsCommand};
 use sovereign::util::redact::redact_text;
 
 fn main() -> ExitCode {
@@ -21,6 +21,8 @@ fn main() -> ExitCode {
         Command::Policy(PolicyCommand::Validate { files }) => commands::policy_validate(&files),
         Command::Policy(PolicyCommand::Schema) => commands::policy_schema(),
         Command::Policy(PolicyCommand::Simulate(args)) => commands::policy_simulate(args),
+        Command::Fingerprint(args) => commands::fingerprint(args),
+        Command::Weights(WeightsCommand::Compare(args)) => commands::weights_compare(args),
     };
     match result {
         Ok(code) => code,

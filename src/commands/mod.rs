@@ -5,11 +5,13 @@ mod explain;
 mod policy;
 mod sbom;
 mod scan;
+mod weights;
 
 pub(crate) use explain::explain;
 pub(crate) use policy::{check, policy_schema, policy_simulate, policy_validate};
 pub(crate) use sbom::{convert, diff};
 pub(crate) use scan::scan;
+pub(crate) use weights::{fingerprint, weights_compare};
 
 use std::io::Write;
 

@@ -52,6 +52,10 @@ pub(crate) fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
             own_holders: args.own_holders.clone(),
             history: true,
         },
+        fingerprints: match &args.fingerprints {
+            Some(p) => sovereign::weights::load_references(p)?,
+            None => Vec::new(),
+        },
     };
     let targets = sovereign::cli::output_targets(&args.format, &args.output)?;
     let outcome = sovereign::scan(&opts)?;

@@ -12,6 +12,8 @@ pub enum EvidenceKind {
     CopyrightHolder,
     MaintainerLocation,
     ModelFamily,
+    /// A local model's weights match a reference fingerprint (src/weights/); carries the reference's country.
+    WeightFingerprint,
 }
 
 /// One fact that points at (or away from) a country.
