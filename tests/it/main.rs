@@ -22,3 +22,4 @@ mod python_corpus;
 mod python_locks;
 mod spdx;
 mod support;
+mod weights;
