@@ -416,8 +416,16 @@ fn with_provenance(inv: &Inventory, comp: &Component, mut value: Value) -> Value
             if let Some(p) = &base.purl {
                 a.insert("purl".into(), json!(p));
             }
+            let mut props = Vec::new();
             if let Some(r) = &b.relation {
-                a.insert("properties".into(), json!([prop("sovereign:base-model-relation", r)]));
+                props.push(prop("sovereign:base-model-relation", r));
+            }
+            // The ancestor's country (a weight-fingerprint reference carries its own).
+            if let Some(cc) = &base.origin.country {
+                props.push(prop("sovereign:origin:country", cc));
+            }
+            if !props.is_empty() {
+                a.insert("properties".into(), Value::Array(props));
             }
             Some(Value::Object(a))
         })

@@ -55,7 +55,10 @@ pub fn attach(inv: &mut Inventory, root: &Path, refs: &[(String, Fingerprint)]) 
         let label = if path.is_empty() { ".".to_string() } else { path.clone() };
         let fp = match super::fingerprint_path(&dir, &c.name, None) {
             Ok(fp) => fp,
-            Err(WeightsError::Invalid { code: "weights-not-found", .. }) => continue,
+            // No weights, or Git LFS pointers (the provenance stage notes those already).
+            Err(WeightsError::Invalid {
+                code: "weights-not-found" | "model-weights-not-present", ..
+            }) => continue,
             Err(e) => {
                 diags.push(
                     Diagnostic::warning(e.code(), format!("weights not fingerprinted: {e}")).at(&label, None),

@@ -477,6 +477,10 @@ pub fn is_torch_checkpoint(lower_name: &str) -> bool {
 /// The tensors of any supported file, by its name.
 pub fn tensors_of(path: &Path) -> Result<Vec<TensorLoc>, WeightsError> {
     let lower = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    let mut head = [0u8; 8];
+    if File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok() && &head == b"version " {
+        return Err(invalid(path, "model-weights-not-present", "a Git LFS pointer, not the weights"));
+    }
     if lower.ends_with(".safetensors") {
         safetensors(path)
     } else if lower.ends_with(".gguf") {

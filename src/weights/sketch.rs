@@ -125,22 +125,19 @@ impl Sketcher {
         let chunk = (self.n - self.fill as u64) / CHUNK as u64;
         let r = rotation(chunk);
         let t = tables();
-        if full {
-            for b in 0..K {
-                let d = (b + r) & (K - 1);
-                self.y[d] += self.acc[b] as f64;
-                self.ones[d] += t.ones[b] as f64;
-            }
+        let mut part = [0f32; K];
+        let ones = if full {
+            &t.ones
         } else {
-            let mut part = [0f32; K];
             for (j, s) in t.signs[..self.fill].iter().enumerate() {
                 part[j % K] += s;
             }
-            for b in 0..K {
-                let d = (b + r) & (K - 1);
-                self.y[d] += self.acc[b] as f64;
-                self.ones[d] += part[b] as f64;
-            }
+            &part
+        };
+        for (b, (a, o)) in self.acc.iter().zip(ones.iter()).enumerate() {
+            let d = (b + r) & (K - 1);
+            self.y[d] += *a as f64;
+            self.ones[d] += *o as f64;
         }
         self.sum += self.sacc.iter().map(|x| *x as f64).sum::<f64>();
         self.sumsq += self.ssacc.iter().map(|x| *x as f64).sum::<f64>();

@@ -318,6 +318,9 @@ fn weights_cli_fingerprint_compare_scan_and_policy() {
         if fails {
             assert_eq!(ancestors.len(), 1, "{name}: {model}");
             assert_eq!(ancestors[0]["purl"], "pkg:huggingface/Qwen/Ref-VL");
+            let ap = ancestors[0]["properties"].to_string();
+            assert!(ap.contains("\"sovereign:origin:country\",\"value\":\"CN\""), "{ap}");
+            assert!(ap.contains("weights (visual.)"), "{ap}");
             assert!(props.contains("weight-fingerprint"), "{props}");
             assert!(props.contains("`visual.` from Qwen/Ref-VL (near"), "{props}");
             assert!(props.contains("`model.layers.*` independent"), "{props}");
