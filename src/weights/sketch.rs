@@ -53,27 +53,15 @@ pub struct Sketcher {
     ones: [f64; K],
     n: u64,
     sum: f64,
-    sumsq: f64,
     acc: [f32; K],
     sacc: [f32; K],
-    ssacc: [f32; K],
     /// Fill of the current chunk.
     fill: usize,
 }
 
 impl Default for Sketcher {
     fn default() -> Self {
-        Sketcher {
-            y: [0.0; K],
-            ones: [0.0; K],
-            n: 0,
-            sum: 0.0,
-            sumsq: 0.0,
-            acc: [0.0; K],
-            sacc: [0.0; K],
-            ssacc: [0.0; K],
-            fill: 0,
-        }
+        Sketcher { y: [0.0; K], ones: [0.0; K], n: 0, sum: 0.0, acc: [0.0; K], sacc: [0.0; K], fill: 0 }
     }
 }
 
@@ -83,7 +71,6 @@ pub struct Summary {
     /// Unit-norm sketch of the centred values (all zeros for a constant tensor).
     pub sketch: Vec<f32>,
     pub mean: f64,
-    pub std: f64,
 }
 
 impl Sketcher {
@@ -101,7 +88,6 @@ impl Sketcher {
                         let x = xb[b];
                         self.acc[b] += sb[b] * x;
                         self.sacc[b] += x;
-                        self.ssacc[b] += x * x;
                     }
                 }
             } else {
@@ -109,7 +95,6 @@ impl Sketcher {
                     let b = (self.fill + i) % K;
                     self.acc[b] += sg * x;
                     self.sacc[b] += x;
-                    self.ssacc[b] += x * x;
                 }
             }
             self.fill += take;
@@ -140,31 +125,30 @@ impl Sketcher {
             self.ones[d] += *o as f64;
         }
         self.sum += self.sacc.iter().map(|x| *x as f64).sum::<f64>();
-        self.sumsq += self.ssacc.iter().map(|x| *x as f64).sum::<f64>();
         self.acc = [0.0; K];
         self.sacc = [0.0; K];
-        self.ssacc = [0.0; K];
         self.fill = 0;
     }
 
-    /// The centred, unit-norm sketch and the values' mean and standard deviation.
+    /// The centred, unit-norm sketch and the values' mean.
     pub fn finish(mut self) -> Summary {
         if self.fill > 0 {
             self.flush(false);
         }
         let n = self.n.max(1) as f64;
         let mean = self.sum / n;
-        let var = (self.sumsq / n - mean * mean).max(0.0);
+        let norm2 = |v: &[f64]| v.iter().map(|x| x * x).sum::<f64>().sqrt();
+        // What the sketch would be if the tensor were constant: the centred signal must stand above the
+        // rounding noise of that size.
+        let scale = norm2(&self.y) + mean.abs() * norm2(&self.ones);
         let mut v: Vec<f64> = self.y.iter().zip(&self.ones).map(|(y, o)| y - mean * o).collect();
-        let norm = v.iter().map(|x| x * x).sum::<f64>().sqrt();
-        // Below this relative size the centred signal is rounding noise: the tensor is constant.
-        let scale = (self.sumsq.max(1e-300)).sqrt();
-        if norm <= scale * 1e-6 || !norm.is_finite() {
+        let norm = norm2(&v);
+        if norm <= scale * 1e-5 || norm == 0.0 || !norm.is_finite() {
             v.iter_mut().for_each(|x| *x = 0.0);
         } else {
             v.iter_mut().for_each(|x| *x /= norm);
         }
-        Summary { sketch: v.into_iter().map(|x| x as f32).collect(), mean, std: var.sqrt() }
+        Summary { sketch: v.into_iter().map(|x| x as f32).collect(), mean }
     }
 }
 
@@ -394,7 +378,9 @@ mod tests {
         let ones_b: Vec<f32> = (0..50_000).map(|_| 1.0 + rng.normal() as f32 * 0.01).collect();
         assert!(cosine(&sketch(&ones_a).sketch, &sketch(&ones_b).sketch).abs() < 0.3);
         let constant = sketch(&vec![1.0; 9000]);
-        assert!(constant.sketch.iter().all(|x| *x == 0.0) && constant.std < 1e-6);
+        assert!(constant.sketch.iter().all(|x| *x == 0.0));
+        let constant = sketch(&vec![0.37; 12345]);
+        assert!(constant.sketch.iter().all(|x| *x == 0.0));
     }
 
     #[test]
