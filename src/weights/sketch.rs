@@ -252,46 +252,50 @@ impl Elem {
         }
     }
 
-    /// Converts whole blocks of raw little-endian bytes to f32 into `out` (cleared first).
+    /// Converts whole blocks of raw little-endian bytes to f32 into `out` (cleared first). Non-finite
+    /// values (overflow in a cast, corrupt data) become 0 so they cannot poison the sums.
     pub fn convert(self, raw: &[u8], out: &mut Vec<f32>) {
+        #[inline(always)]
+        fn fin(x: f32) -> f32 {
+            if x.is_finite() {
+                x
+            } else {
+                0.0
+            }
+        }
         out.clear();
         match self {
             Elem::F32 => {
-                out.extend(raw.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])))
+                out.extend(raw.chunks_exact(4).map(|b| fin(f32::from_le_bytes([b[0], b[1], b[2], b[3]]))))
             }
             Elem::Bf16 => out.extend(
-                raw.chunks_exact(2).map(|b| f32::from_bits((u16::from_le_bytes([b[0], b[1]]) as u32) << 16)),
+                raw.chunks_exact(2)
+                    .map(|b| fin(f32::from_bits((u16::from_le_bytes([b[0], b[1]]) as u32) << 16))),
             ),
             Elem::F16 => {
                 let t = f16_table();
-                out.extend(raw.chunks_exact(2).map(|b| t[u16::from_le_bytes([b[0], b[1]]) as usize]));
+                out.extend(raw.chunks_exact(2).map(|b| fin(t[u16::from_le_bytes([b[0], b[1]]) as usize])));
             }
             Elem::F64 => out.extend(raw.chunks_exact(8).map(|b| {
                 let mut a = [0u8; 8];
                 a.copy_from_slice(b);
-                f64::from_le_bytes(a) as f32
+                fin(f64::from_le_bytes(a) as f32)
             })),
             Elem::Q8_0 => {
                 let t = f16_table();
                 for b in raw.chunks_exact(34) {
-                    let d = t[u16::from_le_bytes([b[0], b[1]]) as usize];
+                    let d = fin(t[u16::from_le_bytes([b[0], b[1]]) as usize]);
                     out.extend(b[2..].iter().map(|&q| q as i8 as f32 * d));
                 }
             }
             Elem::Q4_0 => {
                 let t = f16_table();
                 for b in raw.chunks_exact(18) {
-                    let d = t[u16::from_le_bytes([b[0], b[1]]) as usize];
+                    let d = fin(t[u16::from_le_bytes([b[0], b[1]]) as usize]);
                     let q = &b[2..];
                     out.extend(q.iter().map(|&v| ((v & 0x0f) as f32 - 8.0) * d));
                     out.extend(q.iter().map(|&v| ((v >> 4) as f32 - 8.0) * d));
                 }
-            }
-        }
-        // Non-finite values (overflow in a cast, corrupt data) would poison the sums.
-        for x in out.iter_mut() {
-            if !x.is_finite() {
-                *x = 0.0;
             }
         }
     }
