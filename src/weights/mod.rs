@@ -227,6 +227,13 @@ pub fn fingerprint_path(
             tensors.push(fingerprint_tensor(&mut fh, &t, &mut buf, &mut vals)?);
         }
     }
+    if tensors.is_empty() {
+        return Err(read::invalid(
+            path,
+            "weights-no-tensors",
+            "the weight files hold no tensor that could be read",
+        ));
+    }
     let mut modules: Vec<ModulePrint> = Vec::new();
     for t in &tensors {
         let n = t.shape.iter().product::<u64>();
