@@ -100,6 +100,14 @@ fn summary(inv: &Inventory, cloned: bool) {
         let _ =
             writeln!(err, "in the tree: {vendored} vendored-source, {models} ml-model (docs/provenance.md)");
     }
+    // Weight lineage found by --fingerprints (docs/models.md): one line per local model and reference.
+    for c in inv.components.iter().filter(|c| c.kind == sovereign::model::ComponentKind::MlModel) {
+        for (k, v) in &c.properties {
+            if let Some(reference) = k.strip_prefix("weights:").filter(|r| !r.contains(':')) {
+                let _ = writeln!(err, "weights of {} <- {reference}: {v}", c.name);
+            }
+        }
+    }
     for h in &inv.provenance.own_holders {
         let _ = writeln!(err, "own notices: {} ({} file(s))", h.holder, h.files);
     }

@@ -301,11 +301,13 @@ fn weights_cli_fingerprint_compare_scan_and_policy() {
                 refs.to_str().unwrap(),
                 "-o",
                 sbom.to_str().unwrap(),
-                "--quiet",
             ],
             &cache,
         );
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        let line = "weights of vlm <- Qwen/Ref-VL: `visual.` from Qwen/Ref-VL (near";
+        assert_eq!(stderr.contains(line), fails, "{stderr}");
         let doc: Value = serde_json::from_slice(&std::fs::read(&sbom).unwrap()).unwrap();
         let model = doc["components"]
             .as_array()
