@@ -16,6 +16,7 @@ pub mod compare;
 pub mod pickle;
 pub mod read;
 pub mod sketch;
+mod zip;
 
 use std::path::Path;
 
