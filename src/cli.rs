@@ -70,6 +70,14 @@ pub enum Command {
     /// By default the latest scan of each submission is asked; `--at DATE` asks the store as it was
     /// then, `--history` every scan.
     Query(QueryArgs),
+    /// Fingerprint a model's weights (safetensors, sharded safetensors, GGUF, PyTorch zip checkpoints
+    /// read as data) per tensor and per sub-module, for `scan --fingerprints` and `weights compare`.
+    ///
+    /// Pickles are never executed: a checkpoint whose pickle names anything beyond tensors is refused.
+    Fingerprint(FingerprintArgs),
+    /// Work with weight fingerprints (docs/models.md).
+    #[command(subcommand)]
+    Weights(WeightsCommand),
 }
 
 #[derive(Debug, Args)]
@@ -220,6 +228,25 @@ pub struct QueryArgs {
     pub output: Option<PathBuf>,
 }
 
+#[derive(Debug, Args)]
+pub struct FingerprintArgs {
+    /// A model folder (or one weight file).
+    pub model_dir: PathBuf,
+
+    /// The model's name on its hub, `ORG/MODEL`.
+    #[arg(long, value_name = "ORG/MODEL")]
+    pub name: String,
+
+    /// The publisher's country (ISO 3166-1 alpha-2). Default: from the knowledge base, by the
+    /// name's namespace; unknown when the namespace is not known.
+    #[arg(long, value_name = "CC")]
+    pub country: Option<String>,
+
+    /// Write the fingerprint here (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
 /// How `sovereign query` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum QueryFormat {
@@ -229,6 +256,36 @@ pub enum QueryFormat {
     Json,
     /// CSV with a header line.
     Csv,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WeightsCommand {
+    /// Compare model A with reference B sub-module by sub-module: exact / near / independent, with
+    /// the share of tensors matched, the similarity and its margin over chance.
+    ///
+    /// A and B are fingerprint files or model folders (fingerprinted on the fly).
+    Compare(CompareArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The candidate: a fingerprint file or a model folder.
+    pub a: PathBuf,
+    /// The reference: a fingerprint file or a model folder.
+    pub b: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: CompareFormat,
+    /// One row per sub-module (each numbered layer) instead of per part.
+    #[arg(long)]
+    pub all_modules: bool,
+}
+
+/// Output of `weights compare`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompareFormat {
+    Human,
+    Json,
 }
 
 /// Options of the origin attribution stage (docs/origin.md).
@@ -481,6 +538,11 @@ pub struct ScanArgs {
     /// (repeatable; .gitignore files in the tree are honoured too).
     #[arg(long = "exclude", value_name = "PATTERN")]
     pub excludes: Vec<String>,
+
+    /// Reference weight fingerprints (a file, or a directory of `*.json` such as rules/fingerprints/):
+    /// every local model folder is fingerprinted and compared with each (docs/models.md).
+    #[arg(long, value_name = "FILE|DIR")]
+    pub fingerprints: Option<PathBuf>,
 
     /// Files larger than this many bytes are not read for notices and model references (weight-file
     /// headers are read whatever the file size).

@@ -17,6 +17,7 @@ pub mod sbom;
 pub mod source;
 pub mod store;
 pub mod util;
+pub mod weights;
 
 use std::path::PathBuf;
 
@@ -41,6 +42,8 @@ pub struct ScanOptions {
     pub online: Option<enrich::registry::OnlineOptions>,
     /// How the provenance stage (notices, vendored code, AI models) reads the tree.
     pub provenance: provenance::Options,
+    /// Reference weight fingerprints (`--fingerprints`): local models are compared with each.
+    pub fingerprints: Vec<(String, weights::Fingerprint)>,
 }
 
 /// Why a scan could not run at all (a manifest problem is a diagnostic, not an error).
@@ -96,6 +99,7 @@ pub fn scan_checkout_with(checkout: &Checkout, opts: &ScanOptions) -> Inventory 
     let found = provenance::scan(&tree, prov);
     inv.extend(found.components, Vec::new(), found.diagnostics);
     inv.provenance = found.summary;
+    weights::attach::attach(&mut inv, tree.root(), &opts.fingerprints);
     if cargo_metadata {
         let roots: Vec<String> = tree
             .named("Cargo.lock")

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use sovereign::cli::{Cli, Command, PolicyCommand};
+use sovereign::cli::{Cli, Command, PolicyCommand, WeightsCommand};
 use sovereign::util::redact::redact_text;
 
 fn main() -> ExitCode {
@@ -24,6 +24,8 @@ fn main() -> ExitCode {
         Command::Report(args) => commands::report(args),
         Command::Audit(args) => commands::audit(args),
         Command::Query(args) => commands::query(args),
+        Command::Fingerprint(args) => commands::fingerprint(args),
+        Command::Weights(WeightsCommand::Compare(args)) => commands::weights_compare(args),
     };
     match result {
         Ok(code) => code,

@@ -8,6 +8,7 @@ mod report;
 mod sbom;
 mod scan;
 mod store;
+mod weights;
 
 pub(crate) use audit::audit;
 pub(crate) use explain::explain;
@@ -16,6 +17,7 @@ pub(crate) use report::report;
 pub(crate) use sbom::{convert, diff};
 pub(crate) use scan::scan;
 pub(crate) use store::query;
+pub(crate) use weights::{fingerprint, weights_compare};
 
 use std::io::Write;
 

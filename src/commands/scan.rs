@@ -52,6 +52,10 @@ pub(crate) fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
             own_holders: args.own_holders.clone(),
             history: true,
         },
+        fingerprints: match &args.fingerprints {
+            Some(p) => sovereign::weights::load_references(p)?,
+            None => Vec::new(),
+        },
     };
     let targets = sovereign::cli::output_targets(&args.format, &args.output)?;
     let mut outcome = sovereign::scan(&opts)?;
@@ -110,6 +114,14 @@ fn summary(inv: &Inventory, cloned: bool) {
     if vendored + models > 0 {
         let _ =
             writeln!(err, "in the tree: {vendored} vendored-source, {models} ml-model (docs/provenance.md)");
+    }
+    // Weight lineage found by --fingerprints (docs/models.md): one line per local model and reference.
+    for c in inv.components.iter().filter(|c| c.kind == sovereign::model::ComponentKind::MlModel) {
+        for (k, v) in &c.properties {
+            if let Some(reference) = k.strip_prefix("weights:").filter(|r| !r.contains(':')) {
+                let _ = writeln!(err, "weights of {} <- {reference}: {v}", c.name);
+            }
+        }
     }
     for h in &inv.provenance.own_holders {
         let _ = writeln!(err, "own notices: {} ({} file(s))", h.holder, h.files);

@@ -33,3 +33,4 @@ mod support;
 
 #[path = "../pg_cluster.rs"]
 mod pg_cluster;
+mod weights;

@@ -142,6 +142,7 @@ pub fn scan_dir(dir: &Path) -> sovereign::model::Inventory {
         license: Default::default(),
         online: None,
         provenance: Default::default(),
+        fingerprints: Vec::new(),
     })
     .expect("scan")
     .inventory

@@ -16,6 +16,14 @@ use crate::provenance::models::split_repo_id;
 /// know is kept as it is (no country): it explains what was seen without deciding anything.
 pub fn evidence(kb: &KnowledgeBase, c: &Component) -> Vec<Evidence> {
     let mut out = Vec::new();
+    // Weight fingerprints (src/weights/) carry the reference's country from its fingerprint file.
+    out.extend(
+        c.origin
+            .evidence
+            .iter()
+            .filter(|e| e.kind == EvidenceKind::WeightFingerprint && e.country.is_some())
+            .cloned(),
+    );
     for e in c.origin.evidence.iter().filter(|e| e.country.is_none()) {
         let mut found = Vec::new();
         match e.kind {
