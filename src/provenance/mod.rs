@@ -10,6 +10,7 @@
 //! produced with `country: None`: the origin stage attributes holders and namespaces to countries.
 
 pub mod attribute;
+pub mod comments;
 pub mod families;
 pub mod history;
 pub mod hub;
@@ -17,7 +18,11 @@ pub mod ignore;
 pub mod model_files;
 pub mod models;
 pub mod notices;
+pub mod project;
+pub mod role;
 pub mod vendored;
+
+pub use project::Context;
 
 mod local;
 
@@ -248,7 +253,7 @@ fn analyse(tree: &SourceTree, f: &crate::source::TreeFile) -> Work {
         return Work::Skipped(s);
     }
     let text = String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes));
-    let notices = notices::extract(&text, 64);
+    let notices = notices::extract_in(name, &text, 64);
     let is_licence = vendored::is_licence_file(name);
     let licence_file = if is_licence {
         match model_files::known_model_licence(&text) {
@@ -327,9 +332,23 @@ fn analyse_all<'a>(tree: &SourceTree, files: &[&'a crate::source::TreeFile]) -> 
     })
 }
 
-/// Runs the stage over a walked tree.
+/// Runs the stage over a walked tree, knowing nothing of its resolved projects.
 pub fn scan(tree: &SourceTree, opts: &Options) -> Output {
+    scan_with(tree, opts, &Context::default())
+}
+
+/// Runs the stage over a walked tree, with what the resolvers know of it (first-party directories,
+/// own names, submodules).
+pub fn scan_with(tree: &SourceTree, opts: &Options, ctx: &Context) -> Output {
     let mut out = Output::default();
+    let mut roles = role::Roles::default();
+    for f in tree.named(".gitattributes") {
+        if f.size <= opts.max_file_size {
+            if let Ok(text) = tree.read_text(&f.path) {
+                roles.add_gitattributes(f.dir(), &text);
+            }
+        }
+    }
     let mut ig = ignore::Ignore::default();
     ig.add("", &ignore::DEFAULT_EXCLUDES.join("\n"));
     ig.add("", &opts.excludes.join("\n"));
@@ -408,8 +427,10 @@ pub fn scan(tree: &SourceTree, opts: &Options) -> Output {
         frameworks.extend(a.frameworks);
     }
 
-    let own = vendored::own_holder_keys(&signals, &opts.own_holders);
-    let (vendored_comps, own_holders) = vendored::group(&signals, &upstream_named, &all_paths, &own);
+    let (own, _) = project::own_holder_keys(&signals, &opts.own_holders, ctx, &roles);
+    let layout = project::detect(&tree, &signals, &all_paths, &own, ctx, &roles);
+    let (vendored_comps, own_holders) =
+        vendored::group(&signals, &upstream_named, &all_paths, &own, &layout, &roles);
     if own.is_empty() && signals.iter().any(|s| s.notices.iter().any(|n| n.holder.is_some())) {
         out.diagnostics.push(Diagnostic::note(
             "no-own-notice",
@@ -424,12 +445,28 @@ pub fn scan(tree: &SourceTree, opts: &Options) -> Output {
         }
     }
     out.summary.own_holders = own_holders;
+    let first_model = out.components.len();
     for r in &refs {
         if let Some(c) = models::ref_component(r) {
             out.components.push(c);
         }
     }
     out.components.extend(local.into_components(&tree, &mut out.diagnostics));
+    // Models referenced or stored only under test, example or docs trees (the submission's own or a
+    // vendored project's) are not the submission's models: they keep the role of where they were found.
+    for c in &mut out.components[first_model..] {
+        let dir = match &c.source {
+            Some(crate::model::SourceKind::Path { path }) => Some(format!("{path}/x")),
+            _ => None,
+        };
+        let scope = match dir {
+            Some(d) => role::scope_of(&roles, [d.as_str()]),
+            None => role::scope_of(&roles, c.found_in.iter().map(|l| l.path.as_str())),
+        };
+        if c.scope == crate::model::Scope::Runtime {
+            c.scope = scope;
+        }
+    }
     out.summary.ml_frameworks = frameworks;
     out.summary.skipped =
         skipped.into_iter().map(|(k, v)| Tally { value: k.as_str().into(), count: v }).collect();

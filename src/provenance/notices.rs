@@ -67,7 +67,30 @@ pub fn may_contain(bytes: &[u8]) -> bool {
     TRIGGERS.iter().any(|t| memmem::find(bytes, t).is_some())
 }
 
-/// Every notice of a text, in line order. `max` bounds how many are kept per file.
+/// Every notice in the comments of a file (its syntax chosen by its name, [`super::comments`]), in
+/// line order: never from string literals or code. `max` bounds how many are kept per file.
+pub fn extract_in(name: &str, text: &str, max: usize) -> Vec<Notice> {
+    let mut out = Vec::new();
+    if !may_contain(text.as_bytes()) {
+        return out;
+    }
+    let syntax = super::comments::syntax_of(name);
+    for (line, range) in super::comments::pieces(syntax, text) {
+        if out.len() >= max {
+            break;
+        }
+        let raw = &text[range];
+        if raw.len() > 4096 || !may_contain(raw.as_bytes()) {
+            continue;
+        }
+        if let Some(n) = parse_line(raw.trim_end_matches('\r'), line) {
+            out.push(n);
+        }
+    }
+    out
+}
+
+/// Every notice of a prose text (all its lines), in line order. `max` bounds how many are kept.
 pub fn extract(text: &str, max: usize) -> Vec<Notice> {
     let mut out = Vec::new();
     if !may_contain(text.as_bytes()) {
@@ -324,7 +347,7 @@ pub fn clean_holder(s: &str) -> Option<String> {
         return None;
     }
     let first = h.chars().next()?;
-    if matches!(first, '[' | '{' | '<' | '$' | '%' | '(' | ')' | '+' | '\\') {
+    if matches!(first, '[' | '{' | '<' | '$' | '%' | '(' | ')' | '+' | '\\') || !looks_like_name(&h) {
         return None;
     }
     let first_word = h
@@ -341,6 +364,18 @@ pub fn clean_holder(s: &str) -> Option<String> {
         return None;
     }
     Some(bounded(&h, MAX_HOLDER))
+}
+
+/// Whether a cleaned holder looks like a name, not a fragment of code: no quotes, brackets, escapes or
+/// code punctuation (`Foo")), Bar"))`, `")).toBe`, `{name}`, `a => b`, `x::y`), parentheses balanced.
+fn looks_like_name(h: &str) -> bool {
+    if h.contains(['"', '`', '\\', '{', '}', '[', ']', ';', '=', '<', '>', '|', '$', '^', '~'])
+        || ["::", "->", "&&", "()", ").", "?."].iter().any(|p| h.contains(p))
+    {
+        return false;
+    }
+    let open = h.matches('(').count();
+    open == h.matches(')').count() && open <= 2
 }
 
 /// Suffixes and filler words dropped when comparing holders.
