@@ -309,11 +309,10 @@ pub enum ScopeName {
     Build,
     Dev,
     Optional,
-    /// Components found only under test, fixture, snapshot or benchmark trees (not judged unless named).
+    // The path-role scopes (components found only under test, example or documentation trees): judged
+    // only when a policy names them.
     Test,
-    /// Components found only under example, sample or demo trees (not judged unless named).
     Example,
-    /// Components found only under documentation trees (not judged unless named).
     Docs,
 }
 

@@ -79,12 +79,19 @@ const PYTHON_PLAIN: Lang = Lang {
 /// The syntax of a file, by its name.
 pub fn syntax_of(name: &str) -> Syntax {
     let upper = name.to_ascii_uppercase();
-    if ["LICENSE", "LICENCE", "COPYING", "COPYRIGHT", "UNLICENSE", "NOTICE", "AUTHORS", "README", "PATENTS"]
-        .iter()
-        .any(|p| upper.starts_with(p))
+    let by_ext = syntax_by_ext(name);
+    // `LICENSE`, `LICENSE-MIT`, `NOTICE.txt`, `COPYING.LESSER`: prose (`notices.rs` is Rust).
+    if matches!(by_ext, Syntax::Leading | Syntax::Prose)
+        && ["LICENSE", "LICENCE", "COPYING", "COPYRIGHT", "UNLICENSE", "NOTICE", "AUTHORS", "README", "PATENTS"]
+            .iter()
+            .any(|p| upper.starts_with(p))
     {
         return Syntax::Prose;
     }
+    by_ext
+}
+
+fn syntax_by_ext(name: &str) -> Syntax {
     match name {
         "Dockerfile" | "Makefile" | "CMakeLists.txt" | "BUILD" | "BUILD.bazel" | "WORKSPACE" | "Modelfile"
         | "Gemfile" | "Rakefile" | "Podfile" | "Containerfile" | "Justfile" | "justfile" => {
@@ -393,6 +400,9 @@ mod tests {
         assert_eq!(texts("a.html", "<p>Copyright P</p><!-- Copyright H -->\n"), vec![(1, "Copyright H".to_string())]);
         assert_eq!(texts("package.json", "{\"author\": \"Copyright J\"}"), vec![]);
         assert_eq!(texts("README.md", "Copyright M\n```\nCopyright C\n```\n").len(), 1);
+        assert_eq!(syntax_of("notices.rs"), Syntax::Code(&RUST));
+        assert_eq!(syntax_of("LICENSE-APACHE"), Syntax::Prose);
+        assert_eq!(syntax_of("NOTICE.txt"), Syntax::Prose);
         assert_eq!(texts("notes.weird", "x = 'Copyright S'\n# Copyright L\n"), vec![(2, "# Copyright L".to_string())]);
     }
 }

@@ -236,10 +236,21 @@ struct Analysis {
     bytes: u64,
     signals: Option<vendored::FileSignals>,
     refs: Vec<models::ModelRef>,
+    /// References in a test module of a source file (Rust `#[cfg(test)]`).
+    test_refs: Vec<models::ModelRef>,
     config: Option<Result<Option<model_files::ConfigFacts>, Diagnostic>>,
     card: Option<Result<Option<model_files::CardFacts>, Diagnostic>>,
     licence_id: Option<String>,
     frameworks: Vec<String>,
+}
+
+/// The line of a Rust file's `#[cfg(test)]` (the unit tests, to the end of the file by convention).
+fn rust_test_module_line(name: &str, text: &str) -> Option<u32> {
+    if !name.ends_with(".rs") {
+        return None;
+    }
+    let pos = memchr::memmem::find(text.as_bytes(), b"\n#[cfg(test)]")?;
+    Some(memchr::memchr_iter(b'\n', &text.as_bytes()[..=pos]).count() as u32 + 1)
 }
 
 /// Reads and analyses one file.
@@ -270,9 +281,14 @@ fn analyse(tree: &SourceTree, f: &crate::source::TreeFile) -> Work {
         licence_file,
     });
     let mut refs = Vec::new();
+    let mut test_refs = Vec::new();
     if models::is_reference_source(name) {
         let is_local_dir = |p: &str| tree.has_dir(p.trim_start_matches("./"));
         models::extract(&f.path, &text, &is_local_dir, &mut refs);
+        // Rust unit tests (`#[cfg(test)]` to the end of the file, by convention) are test material.
+        if let Some(from) = rust_test_module_line(name, &text) {
+            (test_refs, refs) = refs.into_iter().partition(|r| r.location.line.is_some_and(|l| l >= from));
+        }
     }
     let config = (ext_of(name) == "json" && name.to_ascii_lowercase().contains("config"))
         .then(|| model_files::parse_config(&f.path, &text));
@@ -284,6 +300,7 @@ fn analyse(tree: &SourceTree, f: &crate::source::TreeFile) -> Work {
         bytes: bytes.len() as u64,
         signals,
         refs,
+        test_refs,
         config,
         card,
         licence_id,
@@ -363,6 +380,7 @@ pub fn scan_with(tree: &SourceTree, opts: &Options, ctx: &Context) -> Output {
     let mut skipped: BTreeMap<Skip, u64> = BTreeMap::new();
     let mut signals = Vec::new();
     let mut refs = Vec::new();
+    let mut test_refs = Vec::new();
     let mut upstream_named = Vec::new();
     let mut local = local::LocalModels::default();
     let mut frameworks = Vec::new();
@@ -415,6 +433,7 @@ pub fn scan_with(tree: &SourceTree, opts: &Options, ctx: &Context) -> Output {
             signals.push(s);
         }
         refs.extend(a.refs);
+        test_refs.extend(a.test_refs);
         if let Some(c) = a.config {
             local.add_config(path, c, &mut out.diagnostics);
         }
@@ -448,6 +467,12 @@ pub fn scan_with(tree: &SourceTree, opts: &Options, ctx: &Context) -> Output {
     let first_model = out.components.len();
     for r in &refs {
         if let Some(c) = models::ref_component(r) {
+            out.components.push(c);
+        }
+    }
+    for r in &test_refs {
+        if let Some(mut c) = models::ref_component(r) {
+            c.scope = crate::model::Scope::Test;
             out.components.push(c);
         }
     }

@@ -112,8 +112,17 @@ pub fn extract(text: &str, max: usize) -> Vec<Notice> {
 }
 
 fn parse_line(raw: &str, line: u32) -> Option<Notice> {
+    let text = bounded(strip_comment(raw), MAX_TEXT);
+    // Inline code spans and quotations (`` `Copyright 2025 X` `` in Markdown or a doc comment, a quoted
+    // licence text in a comment) are examples, never a notice of the file.
+    let spanless;
+    let raw = if raw.matches('`').count() >= 2 || raw.matches('"').count() >= 2 {
+        spanless = without_code_spans(raw);
+        spanless.as_str()
+    } else {
+        raw
+    };
     let t = strip_comment(raw);
-    let text = bounded(t, MAX_TEXT);
     let notice = |kind, holder: Option<String>, license: Option<String>| {
         Some(Notice { kind, line, holder, license, text: text.clone() })
     };
@@ -142,6 +151,29 @@ fn parse_line(raw: &str, line: u32) -> Option<Notice> {
         return notice(NoticeKind::Author, Some(name), None);
     }
     None
+}
+
+/// The text with its balanced `` `…` `` and `"…"` spans removed (quoted examples, not notices).
+fn without_code_spans(t: &str) -> String {
+    let mut out = String::with_capacity(t.len());
+    let mut rest = t;
+    while let Some(a) = rest.find(['`', '"']) {
+        let q = rest.as_bytes()[a] as char;
+        match rest[a + 1..].find(q) {
+            // A quotation is dropped when it holds a notice; a code span always.
+            Some(b) if q == '"' && !may_contain(rest[a + 1..a + 1 + b].as_bytes()) => {
+                out.push_str(&rest[..a + 1 + b + 1]);
+                rest = &rest[a + 1 + b + 1..];
+            }
+            Some(b) => {
+                out.push_str(&rest[..a]);
+                rest = &rest[a + 1 + b + 1..];
+            }
+            None => break,
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Drops comment leaders and closers around a notice line.
@@ -343,7 +375,7 @@ pub fn clean_holder(s: &str) -> Option<String> {
         .collect::<Vec<_>>()
         .join(" ");
     let h = h.trim_matches(|c: char| c.is_whitespace() || ".,;:*/-\"'`#=|".contains(c)).to_string();
-    if h.is_empty() || h.len() > MAX_HOLDER * 2 || !h.chars().any(char::is_alphabetic) {
+    if h.chars().count() < 2 || h.len() > MAX_HOLDER * 2 || !h.chars().any(char::is_alphabetic) {
         return None;
     }
     let first = h.chars().next()?;
@@ -357,6 +389,10 @@ pub fn clean_holder(s: &str) -> Option<String> {
         .trim_matches(|c: char| !c.is_alphanumeric())
         .to_ascii_lowercase();
     if NOT_HOLDERS.contains(&first_word.as_str()) {
+        return None;
+    }
+    // A list of the markers themselves (`版权所有, 저작권, 著作権` in documentation) names nobody.
+    if ["저작권", "著作権", "版权", "版權"].iter().any(|m| h.contains(m)) {
         return None;
     }
     let lower = h.to_ascii_lowercase();
@@ -472,6 +508,37 @@ mod tests {
             .filter(|n| n.kind == NoticeKind::Copyright)
             .map(|n| (n.line, n.holder.unwrap()))
             .collect()
+    }
+
+    #[test]
+    fn code_fragments_are_not_holders() {
+        for bad in [
+            "Copyright Jane Doe\")),",
+            "Copyright 2024 Acme\")).toBe(true)",
+            "Copyright {name}",
+            "Copyright 2020 a => b",
+            "Copyright 2020 x::y",
+            "Copyright 2020 Foo\\n",
+            "Copyright 2020 [Foo]",
+            "headed `Copyright 2025 Zhipu AI` in the README",
+            "Copyright X",
+        ] {
+            assert_eq!(holders(bad), vec![], "{bad}");
+        }
+        assert_eq!(holders("Copyright 2020 Jane O'Hara (Acme)"), vec![(1, "Jane O'Hara".to_string())]);
+    }
+
+    #[test]
+    fn notices_come_from_comments_only() {
+        let rust = "// Copyright 2024 Hanbit AI Lab\nassert!(t.contains(\"Copyright 2024 Zhipu AI\"));\n";
+        let got: Vec<_> = extract_in("a.rs", rust, 10).into_iter().filter_map(|n| n.holder).collect();
+        assert_eq!(got, vec!["Hanbit AI Lab".to_string()]);
+        let js = "expect(x).toBe(\"Copyright 2019 Facebook\");\n/* Copyright 2021 Acme Corp */\n";
+        let got: Vec<_> = extract_in("a.test.js", js, 10).into_iter().filter_map(|n| n.holder).collect();
+        assert_eq!(got, vec!["Acme Corp".to_string()]);
+        let py = "__author__ = \"Someone\"\nNOTICE = 'Copyright 2020 Foo Inc'\n# Copyright 2022 Bar Ltd\n";
+        let got: Vec<_> = extract_in("m.py", py, 10).into_iter().filter_map(|n| n.holder).collect();
+        assert_eq!(got, vec!["Bar Ltd".to_string()]);
     }
 
     #[test]

@@ -256,11 +256,14 @@ pub fn detect(
         }
     }
     for dir in licensed.iter().filter(|d| !d.is_empty() && manifests.contains_key(*d)) {
-        if layout.projects.contains_key(*dir) || ctx.is_first_party_root(dir) {
+        if layout.projects.contains_key(*dir) {
             continue;
         }
+        // A first-party directory (a workspace member, a module) is vendored only when its own licence
+        // names another holder; elsewhere the notices of its files may tell.
         let foreign = match licence_holders.get(dir).filter(|h| !h.is_empty()) {
             Some(hs) => hs.iter().all(|h| !is_own(own, h)),
+            None if ctx.is_first_party_root(dir) => false,
             None => {
                 // No holder in its licence: the notices of its files decide (all foreign, at least one).
                 let prefix = format!("{dir}/");
