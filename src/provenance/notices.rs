@@ -337,6 +337,7 @@ const NOT_HOLDERS: &[&str] = &[
     "permission",
     "disclaimer",
     "date",
+    "sign",
 ];
 
 /// Cleans a holder: drops e-mail addresses, URLs, "All rights reserved", trailing punctuation; refuses
@@ -356,6 +357,11 @@ pub fn clean_holder(s: &str) -> Option<String> {
         "Licensed under",
         "licensed under",
         "SPDX-License-Identifier",
+        " and governed by",
+        " governed by",
+        ", released under",
+        " released under",
+        " and licensed",
     ] {
         if let Some(i) = h.find(cut) {
             h.truncate(i);

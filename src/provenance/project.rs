@@ -41,10 +41,15 @@ impl Context {
     /// directory name to the own names.
     pub fn add_repository(&mut self, url_or_name: &str) {
         let t = url_or_name.trim_end_matches('/').trim_end_matches(".git");
-        let parts: Vec<&str> = t.rsplit(['/', ':']).take(2).collect();
+        let mut parts: Vec<&str> = t.rsplit(['/', ':']).take(2).collect();
         let is_url = t.contains('/') || t.contains(':');
         let take = if is_url { parts.len() } else { 1 };
-        for p in parts.into_iter().take(take) {
+        parts.truncate(take);
+        // A checkout directory named `owner__name` (or a mirror's `owner+name`): both.
+        if let Some((o, n)) = parts.first().and_then(|p| p.split_once("__").or_else(|| p.split_once('+'))) {
+            parts = vec![n, o];
+        }
+        for p in parts {
             if !p.is_empty() && p.len() > 2 && !p.contains('.') {
                 self.own_names.push(p.to_string());
             }
@@ -185,8 +190,13 @@ pub fn own_holder_keys(
                 *counts.entry(h).or_default() += 1;
             }
         }
-        if let Some((h, n)) = counts.into_iter().max_by_key(|(h, n)| (*n, std::cmp::Reverse(h.clone()))) {
-            if n >= 3 && n * 2 > noticed {
+        let _ = noticed;
+        let mut ranked: Vec<(String, usize)> = counts.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let second = ranked.get(1).map_or(0, |r| r.1);
+        if let Some((h, n)) = ranked.into_iter().next() {
+            // Dominant: at least twice the next holder, and in three files or alone.
+            if n >= 2 * second && (n >= 3 || second == 0) && n > second {
                 keys.insert(h);
             }
         }
@@ -263,19 +273,22 @@ pub fn detect(
         // names another holder; elsewhere the notices of its files may tell.
         let foreign = match licence_holders.get(dir).filter(|h| !h.is_empty()) {
             Some(hs) => hs.iter().all(|h| !is_own(own, h)),
-            None if ctx.is_first_party_root(dir) => false,
             None => {
                 // No holder in its licence: the notices of its files decide (all foreign, at least one).
                 let prefix = format!("{dir}/");
-                let mut any = false;
+                let mut noticed = 0usize;
                 let mut all_foreign = true;
                 for f in files.iter().filter(|f| f.path.starts_with(&prefix)) {
+                    let mut any = false;
                     for h in f.notices.iter().filter(|n| n.kind == NoticeKind::Copyright).filter_map(|n| n.holder.as_ref()) {
                         any = true;
                         all_foreign &= !is_own(own, h);
                     }
+                    noticed += usize::from(any);
                 }
-                any && all_foreign
+                // A resolver's project (a standalone manifest, a member) needs more than one file to tell.
+                let needed = if ctx.is_first_party_root(dir) { 3 } else { 1 };
+                noticed >= needed && all_foreign
             }
         };
         if foreign {
@@ -400,6 +413,9 @@ mod tests {
         let mut c = Context::default();
         c.add_repository("widget");
         assert_eq!(c.own_names, vec!["widget".to_string()]);
+        let mut c = Context::default();
+        c.add_repository("acme__widget");
+        assert_eq!(c.own_names, vec!["widget".to_string(), "acme".to_string()]);
     }
 
     #[test]

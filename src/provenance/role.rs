@@ -37,8 +37,23 @@ const TEST_DIRS: &[&str] = &[
 ];
 
 /// Directory names of examples, samples and demos.
-const EXAMPLE_DIRS: &[&str] =
-    &["example", "examples", "sample", "samples", "demo", "demos", "_example", "_examples"];
+const EXAMPLE_DIRS: &[&str] = &[
+    "example",
+    "examples",
+    "sample",
+    "samples",
+    "demo",
+    "demos",
+    "_example",
+    "_examples",
+    "cookbook",
+    "cookbooks",
+    "tutorial",
+    "tutorials",
+];
+
+/// Prefixes and suffixes of example directory names (`web_demo`, `streamlit-demo`, `demo_app`).
+const EXAMPLE_AFFIXES: &[&str] = &["demo", "example", "examples"];
 
 /// Directory names of documentation trees.
 const DOCS_DIRS: &[&str] = &["doc", "docs", "documentation", "_docs"];
@@ -47,13 +62,21 @@ fn dir_role(seg: &str) -> Option<Scope> {
     let is = |list: &[&str]| list.iter().any(|d| d.eq_ignore_ascii_case(seg));
     if is(TEST_DIRS) {
         Some(Scope::Test)
-    } else if is(EXAMPLE_DIRS) {
+    } else if is(EXAMPLE_DIRS) || example_affix(seg) {
         Some(Scope::Example)
     } else if is(DOCS_DIRS) {
         Some(Scope::Docs)
     } else {
         None
     }
+}
+
+fn example_affix(seg: &str) -> bool {
+    let l = seg.to_ascii_lowercase();
+    EXAMPLE_AFFIXES.iter().any(|a| {
+        [format!("_{a}"), format!("-{a}")].iter().any(|s| l.ends_with(s.as_str()))
+            || [format!("{a}_"), format!("{a}-")].iter().any(|p| l.starts_with(p.as_str()))
+    })
 }
 
 /// The role a file name alone gives (`foo_test.go`, `test_foo.py`, `foo.test.ts`, `FooTest.java`).
@@ -184,6 +207,9 @@ mod tests {
         assert_eq!(by_convention("web/app.spec.ts"), Some(Scope::Test));
         assert_eq!(by_convention("examples/chat/run.py"), Some(Scope::Example));
         assert_eq!(by_convention("Docs/guide.md"), Some(Scope::Docs));
+        assert_eq!(by_convention("streamlit_demo/app.py"), Some(Scope::Example));
+        assert_eq!(by_convention("cookbooks/a.ipynb"), Some(Scope::Example));
+        assert_eq!(by_convention("src/demographics/a.py"), None);
         assert_eq!(by_convention("src/testing.rs"), None);
         assert_eq!(by_convention("src/latest/contest.py"), None);
         assert_eq!(by_convention("tests"), None);
