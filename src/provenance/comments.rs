@@ -82,9 +82,19 @@ pub fn syntax_of(name: &str) -> Syntax {
     let by_ext = syntax_by_ext(name);
     // `LICENSE`, `LICENSE-MIT`, `NOTICE.txt`, `COPYING.LESSER`: prose (`notices.rs` is Rust).
     if matches!(by_ext, Syntax::Leading | Syntax::Prose)
-        && ["LICENSE", "LICENCE", "COPYING", "COPYRIGHT", "UNLICENSE", "NOTICE", "AUTHORS", "README", "PATENTS"]
-            .iter()
-            .any(|p| upper.starts_with(p))
+        && [
+            "LICENSE",
+            "LICENCE",
+            "COPYING",
+            "COPYRIGHT",
+            "UNLICENSE",
+            "NOTICE",
+            "AUTHORS",
+            "README",
+            "PATENTS",
+        ]
+        .iter()
+        .any(|p| upper.starts_with(p))
     {
         return Syntax::Prose;
     }
@@ -93,8 +103,8 @@ pub fn syntax_of(name: &str) -> Syntax {
 
 fn syntax_by_ext(name: &str) -> Syntax {
     match name {
-        "Dockerfile" | "Makefile" | "CMakeLists.txt" | "BUILD" | "BUILD.bazel" | "WORKSPACE" | "Modelfile"
-        | "Gemfile" | "Rakefile" | "Podfile" | "Containerfile" | "Justfile" | "justfile" => {
+        "Dockerfile" | "Makefile" | "CMakeLists.txt" | "BUILD" | "BUILD.bazel" | "WORKSPACE"
+        | "Modelfile" | "Gemfile" | "Rakefile" | "Podfile" | "Containerfile" | "Justfile" | "justfile" => {
             return Syntax::Code(&HASH)
         }
         _ => {}
@@ -105,10 +115,10 @@ fn syntax_by_ext(name: &str) -> Syntax {
         "md" | "markdown" | "rst" | "txt" | "adoc" | "org" | "text" => return Syntax::Prose,
         "json" | "jsonl" | "ipynb" | "csv" | "tsv" | "lock" | "sum" | "svg" | "map" | "snap" | "pem"
         | "crt" | "key" | "pbtxt" | "prototxt" | "vocab" | "merges" => return Syntax::None,
-        "c" | "h" | "cc" | "cpp" | "cxx" | "hpp" | "hh" | "hxx" | "inl" | "ipp" | "tcc" | "cu" | "cuh" | "m"
-        | "mm" | "java" | "kt" | "kts" | "scala" | "sc" | "groovy" | "gradle" | "cs" | "swift" | "dart"
-        | "proto" | "zig" | "sol" | "v" | "sv" | "glsl" | "hlsl" | "metal" | "frag" | "vert" | "cl"
-        | "fbs" | "thrift" | "jsonc" | "json5" | "c++" | "h++" | "d" => &C_LIKE,
+        "c" | "h" | "cc" | "cpp" | "cxx" | "hpp" | "hh" | "hxx" | "inl" | "ipp" | "tcc" | "cu" | "cuh"
+        | "m" | "mm" | "java" | "kt" | "kts" | "scala" | "sc" | "groovy" | "gradle" | "cs" | "swift"
+        | "dart" | "proto" | "zig" | "sol" | "v" | "sv" | "glsl" | "hlsl" | "metal" | "frag" | "vert"
+        | "cl" | "fbs" | "thrift" | "jsonc" | "json5" | "c++" | "h++" | "d" => &C_LIKE,
         "js" | "jsx" | "ts" | "tsx" | "mjs" | "cjs" | "mts" | "cts" => &JS,
         "go" => &GO,
         "rs" => &RUST,
@@ -116,11 +126,10 @@ fn syntax_by_ext(name: &str) -> Syntax {
         "scss" | "less" | "styl" => &C_LIKE,
         "php" => &PHP,
         "py" | "pyi" | "pyx" | "pxd" | "bzl" | "star" => &PYTHON,
-        "sh" | "bash" | "zsh" | "fish" | "ksh" | "yaml" | "yml" | "toml" | "rb" | "pl" | "pm" | "r" | "cmake"
-        | "mk" | "cfg" | "conf" | "ini" | "env" | "tf" | "hcl" | "nix" | "ps1" | "properties" | "gitignore"
-        | "dockerfile" | "jl" | "cr" | "ex" | "exs" | "nim" | "tcl" | "awk" | "sed" | "in" | "mojo" => {
-            &HASH
-        }
+        "sh" | "bash" | "zsh" | "fish" | "ksh" | "yaml" | "yml" | "toml" | "rb" | "pl" | "pm" | "r"
+        | "cmake" | "mk" | "cfg" | "conf" | "ini" | "env" | "tf" | "hcl" | "nix" | "ps1" | "properties"
+        | "gitignore" | "dockerfile" | "jl" | "cr" | "ex" | "exs" | "nim" | "tcl" | "awk" | "sed" | "in"
+        | "mojo" => &HASH,
         "sql" | "hs" | "elm" | "ada" | "adb" | "vhd" | "vhdl" => &DASH,
         "lua" => &LUA,
         "el" | "lisp" | "clj" | "cljs" | "scm" | "asm" | "s" => &SEMI,
@@ -163,7 +172,9 @@ fn leading(text: &str) -> Vec<(u32, Range<usize>)> {
     let mut start = 0;
     for (i, line) in text.split('\n').enumerate() {
         let t = line.trim_start();
-        if ["#", "//", "/*", "*", "--", ";", "%", "<!--", "REM ", "rem ", "::"].iter().any(|l| t.starts_with(l))
+        if ["#", "//", "/*", "*", "--", ";", "%", "<!--", "REM ", "rem ", "::"]
+            .iter()
+            .any(|l| t.starts_with(l))
         {
             out.push(((i + 1) as u32, start..start + line.len()));
         }
@@ -355,7 +366,10 @@ fn prefixed_docstring(b: &[u8], i: usize) -> bool {
     while j > 0 && b[j - 1].is_ascii_alphabetic() && i - j < 2 {
         j -= 1;
     }
-    j < i && (j == 0 || b[j - 1] == b'\n' || b[..j].iter().rev().take_while(|&&c| c != b'\n').all(|c| c.is_ascii_whitespace()))
+    j < i
+        && (j == 0
+            || b[j - 1] == b'\n'
+            || b[..j].iter().rev().take_while(|&&c| c != b'\n').all(|c| c.is_ascii_whitespace()))
 }
 
 #[cfg(test)]
@@ -397,12 +411,18 @@ mod tests {
     fn shell_yaml_js_markup_prose() {
         assert_eq!(texts("a.sh", "echo \"#x\" a#b # Copyright Q\n"), vec![(1, "Copyright Q".to_string())]);
         assert_eq!(texts("a.ts", "const s = `\n// Copyright T\n`; // ok\n"), vec![(3, "ok".to_string())]);
-        assert_eq!(texts("a.html", "<p>Copyright P</p><!-- Copyright H -->\n"), vec![(1, "Copyright H".to_string())]);
+        assert_eq!(
+            texts("a.html", "<p>Copyright P</p><!-- Copyright H -->\n"),
+            vec![(1, "Copyright H".to_string())]
+        );
         assert_eq!(texts("package.json", "{\"author\": \"Copyright J\"}"), vec![]);
         assert_eq!(texts("README.md", "Copyright M\n```\nCopyright C\n```\n").len(), 1);
         assert_eq!(syntax_of("notices.rs"), Syntax::Code(&RUST));
         assert_eq!(syntax_of("LICENSE-APACHE"), Syntax::Prose);
         assert_eq!(syntax_of("NOTICE.txt"), Syntax::Prose);
-        assert_eq!(texts("notes.weird", "x = 'Copyright S'\n# Copyright L\n"), vec![(2, "# Copyright L".to_string())]);
+        assert_eq!(
+            texts("notes.weird", "x = 'Copyright S'\n# Copyright L\n"),
+            vec![(2, "# Copyright L".to_string())]
+        );
     }
 }

@@ -380,7 +380,13 @@ pub fn clean_holder(s: &str) -> Option<String> {
         .filter(|w| !w.contains('@') && !w.starts_with("http://") && !w.starts_with("https://"))
         .collect::<Vec<_>>()
         .join(" ");
-    let h = h.trim_matches(|c: char| c.is_whitespace() || ".,;:*/-\"'`#=|".contains(c)).to_string();
+    let mut h = h.trim_matches(|c: char| c.is_whitespace() || ".,;:*/-\"'`#=|".contains(c)).to_string();
+    // A dangling connector left by a cut (`The Go Authors and governed by …`).
+    for tail in [" and", " or", " &"] {
+        if let Some(r) = h.strip_suffix(tail) {
+            h = r.trim_end_matches([',', ' ']).to_string();
+        }
+    }
     if h.chars().count() < 2 || h.len() > MAX_HOLDER * 2 || !h.chars().any(char::is_alphabetic) {
         return None;
     }

@@ -195,8 +195,8 @@ pub fn own_holder_keys(
         ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let second = ranked.get(1).map_or(0, |r| r.1);
         if let Some((h, n)) = ranked.into_iter().next() {
-            // Dominant: at least twice the next holder, and in three files or alone.
-            if n >= 2 * second && (n >= 3 || second == 0) && n > second {
+            // Dominant: half as much again as the next holder, and in three files or alone.
+            if 2 * n >= 3 * second && (n >= 3 || second == 0) && n > second {
                 keys.insert(h);
             }
         }
@@ -227,10 +227,11 @@ pub fn detect(
             manifests.entry(dir).or_insert((p, eco));
         }
         if let Some(root) = vendored_root(p) {
-            layout
-                .projects
-                .entry(root.clone())
-                .or_insert_with(|| Project { dir: root, rule: "vendored-tree", ..Project::default() });
+            layout.projects.entry(root.clone()).or_insert_with(|| Project {
+                dir: root,
+                rule: "vendored-tree",
+                ..Project::default()
+            });
         }
         if roles.is_vendored(p) {
             // The top directory `.gitattributes` marks (or the file itself at the root).
@@ -251,7 +252,9 @@ pub fn detect(
         }
     }
     for s in &ctx.submodules {
-        layout.projects.insert(s.clone(), Project { dir: s.clone(), rule: "git-submodule", ..Project::default() });
+        layout
+            .projects
+            .insert(s.clone(), Project { dir: s.clone(), rule: "git-submodule", ..Project::default() });
     }
     // Holders per directory's licence files, and per directory subtree (for directories without one).
     let mut licence_holders: BTreeMap<&str, Vec<String>> = BTreeMap::new();
@@ -259,7 +262,12 @@ pub fn detect(
         let name = f.path.rsplit('/').next().unwrap_or(&f.path);
         if is_licence_file(name) {
             let hs = licence_holders.entry(dir_of(&f.path)).or_default();
-            hs.extend(f.notices.iter().filter(|n| n.kind == NoticeKind::Copyright && n.line <= 30).filter_map(|n| n.holder.clone()));
+            hs.extend(
+                f.notices
+                    .iter()
+                    .filter(|n| n.kind == NoticeKind::Copyright && n.line <= 30)
+                    .filter_map(|n| n.holder.clone()),
+            );
             if let Some((_, Some(l))) = &f.licence_file {
                 hs.push(l.to_string());
             }
@@ -274,21 +282,26 @@ pub fn detect(
         let foreign = match licence_holders.get(dir).filter(|h| !h.is_empty()) {
             Some(hs) => hs.iter().all(|h| !is_own(own, h)),
             None => {
-                // No holder in its licence: the notices of its files decide (all foreign, at least one).
+                // No holder in its licence: the notices of its files decide (more files with only
+                // foreign holders than with the project's own: a fork keeps its origin).
                 let prefix = format!("{dir}/");
-                let mut noticed = 0usize;
-                let mut all_foreign = true;
+                let (mut foreign, mut ours) = (0usize, 0usize);
                 for f in files.iter().filter(|f| f.path.starts_with(&prefix)) {
-                    let mut any = false;
-                    for h in f.notices.iter().filter(|n| n.kind == NoticeKind::Copyright).filter_map(|n| n.holder.as_ref()) {
-                        any = true;
-                        all_foreign &= !is_own(own, h);
+                    let hs: Vec<&String> = f
+                        .notices
+                        .iter()
+                        .filter(|n| n.kind == NoticeKind::Copyright)
+                        .filter_map(|n| n.holder.as_ref())
+                        .collect();
+                    if hs.iter().any(|h| is_own(own, h)) {
+                        ours += 1;
+                    } else if !hs.is_empty() {
+                        foreign += 1;
                     }
-                    noticed += usize::from(any);
                 }
                 // A resolver's project (a standalone manifest, a member) needs more than one file to tell.
                 let needed = if ctx.is_first_party_root(dir) { 3 } else { 1 };
-                noticed >= needed && all_foreign
+                foreign >= needed && foreign > ours
             }
         };
         if foreign {
@@ -306,7 +319,9 @@ pub fn detect(
                 let (name, version) = manifest_identity(path, &text);
                 if let Some(n) = name.as_deref().filter(|_| *eco != "generic") {
                     let (ns, short) = match n.rsplit_once('/') {
-                        Some((ns, s)) if *eco == "npm" || *eco == "golang" || *eco == "composer" => (Some(ns), s),
+                        Some((ns, s)) if *eco == "npm" || *eco == "golang" || *eco == "composer" => {
+                            (Some(ns), s)
+                        }
                         _ => (None, n),
                     };
                     p.purl = purl::build(eco, ns, short, version.as_deref(), &[]);
@@ -357,10 +372,9 @@ pub fn manifest_identity(path: &str, text: &str) -> (Option<String>, Option<Stri
             ),
             Err(_) => (None, None),
         },
-        "go.mod" => (
-            text.lines().find_map(|l| l.trim().strip_prefix("module ")).and_then(|m| clean(m)),
-            None,
-        ),
+        "go.mod" => {
+            (text.lines().find_map(|l| l.trim().strip_prefix("module ")).and_then(|m| clean(m)), None)
+        }
         "setup.py" | "setup.cfg" => {
             let find = |key: &str| {
                 text.lines().find_map(|l| {
@@ -421,14 +435,20 @@ mod tests {
     #[test]
     fn manifests() {
         assert_eq!(
-            manifest_identity("e/pyproject.toml", "[build-system]\nname = \"x\"\n[project]\nname = \"engine\"\nversion = \"0.4.1\"\n"),
+            manifest_identity(
+                "e/pyproject.toml",
+                "[build-system]\nname = \"x\"\n[project]\nname = \"engine\"\nversion = \"0.4.1\"\n"
+            ),
             (Some("engine".into()), Some("0.4.1".into()))
         );
         assert_eq!(
             manifest_identity("e/package.json", "{\"name\": \"@acme/ui\", \"version\": \"1.2.0\"}"),
             (Some("@acme/ui".into()), Some("1.2.0".into()))
         );
-        assert_eq!(manifest_identity("go.mod", "module github.com/o/r\n\ngo 1.22\n").0.as_deref(), Some("github.com/o/r"));
+        assert_eq!(
+            manifest_identity("go.mod", "module github.com/o/r\n\ngo 1.22\n").0.as_deref(),
+            Some("github.com/o/r")
+        );
         assert_eq!(
             manifest_identity("pom.xml", "<project><parent><artifactId>p</artifactId><version>1</version></parent><artifactId>core</artifactId><version>2.0</version></project>"),
             (Some("core".into()), Some("2.0".into()))

@@ -248,7 +248,8 @@ pub fn group(
     // the root licence names no holder) is one component at the common ancestor, not one per directory.
     let mut dirs_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (key, g) in &groups {
-        if g.has_marker || layout.projects.contains_key(key) || g.holders.len() != 1 || !g.families.is_empty() {
+        if g.has_marker || layout.projects.contains_key(key) || g.holders.len() != 1 || !g.families.is_empty()
+        {
             continue;
         }
         if let Some(h) = g.holders.keys().next() {

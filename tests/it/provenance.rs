@@ -615,8 +615,12 @@ fn corpus_projects_have_no_false_vendored_components() {
     // nacos: no holder in its root (Apache) LICENSE; `Alibaba Group Holding Ltd.` heads most of the
     // tree's own files: the dominant holder is the project's own, not a vendored component.
     let inv = support::scan_dir(&corpus.join("maven/alibaba__nacos"));
-    let nacos: Vec<_> =
-        inv.components.iter().filter(|c| c.kind == ComponentKind::VendoredSource).map(|c| c.id.clone()).collect();
+    let nacos: Vec<_> = inv
+        .components
+        .iter()
+        .filter(|c| c.kind == ComponentKind::VendoredSource)
+        .map(|c| c.id.clone())
+        .collect();
     // Its NOTICE and distribution/LICENSE-BIN list the notices of bundled libraries.
     assert!(nacos.len() <= 2, "{nacos:?}");
     assert!(inv.components.iter().all(|c| !c
@@ -840,7 +844,10 @@ fn path_roles_give_test_example_docs_scopes_and_vendored_projects_are_one_compon
         &[
             ("LICENSE", "Copyright 2025 Hanbit AI Lab\n\nMIT License\n"),
             ("pyproject.toml", "[project]\nname = \"hanbit\"\nversion = \"1.0.0\"\n"),
-            ("src/app.py", "# Copyright 2025 Hanbit AI Lab\nm = AutoModel.from_pretrained(\"Qwen/Qwen2.5-7B\")\n"),
+            (
+                "src/app.py",
+                "# Copyright 2025 Hanbit AI Lab\nm = AutoModel.from_pretrained(\"Qwen/Qwen2.5-7B\")\n",
+            ),
             ("tests/test_app.py", "m = AutoModel.from_pretrained(\"THUDM/glm-4-9b\")\n"),
             ("tests/fixtures/copied.py", "# Copyright 2019 Fixture Corp\n"),
             ("examples/demo.py", "m = AutoModel.from_pretrained(\"deepseek-ai/DeepSeek-V3\")\n"),
@@ -942,6 +949,7 @@ fn policies_judge_path_role_scopes_only_when_named() {
     let default = sovereign::policy::load(&write("d.yaml", "version: 1\nname: d\n")).unwrap();
     assert!(default.judges(Scope::Runtime) && default.judges(Scope::Dev));
     assert!(!default.judges(Scope::Test) && !default.judges(Scope::Example) && !default.judges(Scope::Docs));
-    let named = sovereign::policy::load(&write("n.yaml", "version: 1\nname: n\nscope: [runtime, test]\n")).unwrap();
+    let named =
+        sovereign::policy::load(&write("n.yaml", "version: 1\nname: n\nscope: [runtime, test]\n")).unwrap();
     assert!(named.judges(Scope::Test) && !named.judges(Scope::Docs));
 }

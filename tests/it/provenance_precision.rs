@@ -67,11 +67,14 @@ fn provenance_precision() {
     let Ok(dir) = std::env::var("SOVEREIGN_PRECISION_REPOS") else {
         panic!("set SOVEREIGN_PRECISION_REPOS to a directory of checkouts");
     };
-    let labels_file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/provenance-precision/labels.json");
+    let labels_file =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/provenance-precision/labels.json");
     let labels: Value = serde_json::from_str(&std::fs::read_to_string(labels_file).unwrap()).unwrap();
     let verbose = std::env::var_os("SOVEREIGN_PRECISION_VERBOSE").is_some();
     let strs = |v: &Value| -> Vec<String> {
-        v.as_array().map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect()).unwrap_or_default()
+        v.as_array()
+            .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+            .unwrap_or_default()
     };
     println!("| repository | vendored components | first-party called vendored | code fragments as holders | test/example/docs in runtime | third-party recall |");
     println!("|---|---|---|---|---|---|");
@@ -85,20 +88,33 @@ fn provenance_precision() {
         let inv = support::scan_dir(&checkout);
         let vendored: Vec<&Component> =
             inv.components.iter().filter(|c| c.kind == ComponentKind::VendoredSource).collect();
-        let covers = |c: &Component, l: &str| {
-            root(c).is_some_and(|r| r == "(root)" && l.is_empty() || under(r, l) || under(l, r))
-                || paths(c).iter().any(|p| under(p, l))
+        // A component covers a labelled path when its directory is in it (or holds it), or, for the
+        // tree root (a holder spread over many directories), when one of its notices lies in it.
+        let covers = |c: &Component, l: &str| match root(c) {
+            Some("(root)") => paths(c).iter().any(|p| under(p, l)),
+            Some(r) => under(r, l) || under(l, r),
+            None => false,
+        };
+        // A first-party directory called vendored: a runtime component whose directory is no labelled
+        // third-party path, or, at the tree root, one with a notice outside every labelled path.
+        let first_party = |c: &Component| match root(c) {
+            Some("(root)") => paths(c).iter().any(|p| !third.iter().any(|l| under(p, l))),
+            _ => !third.iter().any(|l| covers(c, l)),
         };
         let fp: Vec<&str> = vendored
             .iter()
-            .filter(|c| !third.iter().any(|l| covers(c, l)))
+            .filter(|c| first_party(c))
             .filter(|c| c.scope == Scope::Runtime)
             .map(|c| c.id.as_str())
             .collect();
         let mut holders: Vec<String> = inv.provenance.own_holders.iter().map(|h| h.holder.clone()).collect();
         for c in &inv.components {
             holders.extend(
-                c.origin.evidence.iter().filter(|e| e.kind == EvidenceKind::CopyrightHolder).map(|e| e.value.clone()),
+                c.origin
+                    .evidence
+                    .iter()
+                    .filter(|e| e.kind == EvidenceKind::CopyrightHolder)
+                    .map(|e| e.value.clone()),
             );
         }
         let frags: Vec<&String> = holders.iter().filter(|h| code_like(h)).collect();
