@@ -277,32 +277,33 @@ pub fn detect(
         if layout.projects.contains_key(*dir) {
             continue;
         }
-        // A first-party directory (a workspace member, a module) is vendored only when its own licence
-        // names another holder; elsewhere the notices of its files may tell.
-        let foreign = match licence_holders.get(dir).filter(|h| !h.is_empty()) {
-            Some(hs) => hs.iter().all(|h| !is_own(own, h)),
-            None => {
-                // No holder in its licence: the notices of its files decide (more files with only
-                // foreign holders than with the project's own: a fork keeps its origin).
-                let prefix = format!("{dir}/");
-                let (mut foreign, mut ours) = (0usize, 0usize);
-                for f in files.iter().filter(|f| f.path.starts_with(&prefix)) {
-                    let hs: Vec<&String> = f
-                        .notices
-                        .iter()
-                        .filter(|n| n.kind == NoticeKind::Copyright)
-                        .filter_map(|n| n.holder.as_ref())
-                        .collect();
-                    if hs.iter().any(|h| is_own(own, h)) {
-                        ours += 1;
-                    } else if !hs.is_empty() {
-                        foreign += 1;
-                    }
-                }
-                // A resolver's project (a standalone manifest, a member) needs more than one file to tell.
-                let needed = if ctx.is_first_party_root(dir) { 3 } else { 1 };
-                foreign >= needed && foreign > ours
+        // The notices of its files: more files with only foreign holders than with the project's own
+        // (a fork keeps its origin).
+        let prefix = format!("{dir}/");
+        let (mut foreign_files, mut own_files) = (0usize, 0usize);
+        for f in files.iter().filter(|f| f.path.starts_with(&prefix)) {
+            let hs: Vec<&String> = f
+                .notices
+                .iter()
+                .filter(|n| n.kind == NoticeKind::Copyright)
+                .filter_map(|n| n.holder.as_ref())
+                .collect();
+            if hs.iter().any(|h| is_own(own, h)) {
+                own_files += 1;
+            } else if !hs.is_empty() {
+                foreign_files += 1;
             }
+        }
+        let files_foreign = |needed: usize| foreign_files >= needed && foreign_files > own_files;
+        let licence_foreign =
+            licence_holders.get(dir).filter(|h| !h.is_empty()).map(|hs| hs.iter().all(|h| !is_own(own, h)));
+        // A first-party directory (a resolver's project: workspace member, module, standalone manifest)
+        // is its own project unless at least three of its files say otherwise; elsewhere a licence naming
+        // another holder suffices, or, without a holder, the files.
+        let foreign = if ctx.is_first_party_root(dir) {
+            files_foreign(3)
+        } else {
+            licence_foreign.unwrap_or_else(|| files_foreign(1))
         };
         if foreign {
             layout.projects.insert(

@@ -904,6 +904,16 @@ fn path_roles_give_test_example_docs_scopes_and_vendored_projects_are_one_compon
         .iter()
         .any(|p| p["name"] == "sovereign:scope" && p["value"] == "test"));
     support::validate_cdx(&doc, "path_roles_give_test_example_docs_scopes");
+    // CycloneDX and SPDX 2.3 keep the path-role scopes on the way back (SPDX 3 is written, not read).
+    use sovereign::sbom::{self, Format};
+    for format in [Format::CyclonedxJson, Format::SpdxJson] {
+        let mut back = sbom::read(&sbom::write(&inv, format), "back.json").unwrap();
+        back.normalize();
+        let scope = |id: &str| back.component(id).map(|c| c.scope.as_str()).unwrap_or("absent");
+        assert_eq!(scope("pkg:huggingface/THUDM/glm-4-9b"), "test", "{format:?}");
+        assert_eq!(scope("pkg:huggingface/deepseek-ai/DeepSeek-V3"), "example", "{format:?}");
+        assert_eq!(scope("local:vendored-source:docs"), "docs", "{format:?}");
+    }
 }
 
 #[test]
