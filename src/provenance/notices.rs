@@ -161,7 +161,7 @@ fn without_code_spans(t: &str) -> String {
         let q = rest.as_bytes()[a] as char;
         match rest[a + 1..].find(q) {
             // A quotation is dropped when it holds a notice; a code span always.
-            Some(b) if q == '"' && !may_contain(rest[a + 1..a + 1 + b].as_bytes()) => {
+            Some(b) if q == '"' && !may_contain(&rest.as_bytes()[a + 1..a + 1 + b]) => {
                 out.push_str(&rest[..a + 1 + b + 1]);
                 rest = &rest[a + 1 + b + 1..];
             }

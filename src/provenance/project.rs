@@ -373,9 +373,7 @@ pub fn manifest_identity(path: &str, text: &str) -> (Option<String>, Option<Stri
             ),
             Err(_) => (None, None),
         },
-        "go.mod" => {
-            (text.lines().find_map(|l| l.trim().strip_prefix("module ")).and_then(|m| clean(m)), None)
-        }
+        "go.mod" => (text.lines().find_map(|l| l.trim().strip_prefix("module ")).and_then(&clean), None),
         "setup.py" | "setup.cfg" => {
             let find = |key: &str| {
                 text.lines().find_map(|l| {
