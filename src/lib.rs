@@ -81,6 +81,37 @@ pub fn scan_checkout(checkout: &Checkout, cargo_metadata: bool) -> Inventory {
     scan_checkout_with(checkout, &ScanOptions { cargo_metadata, ..ScanOptions::default() })
 }
 
+/// What the resolvers tell the provenance stage: the project's own directories (the manifests of its
+/// application components: workspace members, modules, subprojects), the authors of its root manifests,
+/// the repository's owner and name, and the git submodules.
+pub fn provenance_context(components: &[model::Component], checkout: &Checkout) -> provenance::Context {
+    let mut ctx = provenance::Context::default();
+    for c in components.iter().filter(|c| c.kind == model::ComponentKind::Application) {
+        for loc in &c.found_in {
+            let dir = loc.path.rfind('/').map(|i| &loc.path[..i]).unwrap_or("");
+            if !ctx.first_party.iter().any(|d| d == dir) {
+                ctx.first_party.push(dir.to_string());
+            }
+            if dir.is_empty() {
+                for a in &c.authors {
+                    // `Name <mail>`: the name.
+                    let name = a.split(['<', '(']).next().unwrap_or(a).trim();
+                    if !name.is_empty() && !ctx.own_names.iter().any(|n| n == name) {
+                        ctx.own_names.push(name.to_string());
+                    }
+                }
+            }
+        }
+    }
+    ctx.first_party.sort();
+    match &checkout.subject.url {
+        Some(u) => ctx.add_repository(u),
+        None => ctx.add_repository(&checkout.subject.name),
+    }
+    ctx.submodules = checkout.gitlinks.iter().map(|g| g.path.clone()).collect();
+    ctx
+}
+
 /// Resolves an acquired checkout into a normalised inventory, then runs the enrichment stages with the
 /// stage options of `opts` (its source, reference and cache fields are not used here).
 pub fn scan_checkout_with(checkout: &Checkout, opts: &ScanOptions) -> Inventory {
@@ -89,6 +120,7 @@ pub fn scan_checkout_with(checkout: &Checkout, opts: &ScanOptions) -> Inventory 
     let tree = SourceTree::walk(&checkout.root);
     let ctx = ResolveContext { tree: &tree, gitlinks: &checkout.gitlinks };
     let res = resolve::resolve_all(&ctx);
+    let prov_ctx = provenance_context(&res.components, checkout);
     let mut inv = Inventory { subject: checkout.subject.clone(), ..Inventory::default() };
     if inv.subject.commit.is_none() {
         // Not a git checkout: the subject's version is the content digest of what was scanned.
@@ -96,7 +128,7 @@ pub fn scan_checkout_with(checkout: &Checkout, opts: &ScanOptions) -> Inventory 
     }
     inv.extend(res.components, res.edges, res.diagnostics);
     inv.diagnostics.extend(tree.diagnostics.iter().cloned());
-    let found = provenance::scan(&tree, prov);
+    let found = provenance::scan_with(&tree, prov, &prov_ctx);
     inv.extend(found.components, Vec::new(), found.diagnostics);
     inv.provenance = found.summary;
     weights::attach::attach(&mut inv, tree.root(), &opts.fingerprints);

@@ -82,6 +82,13 @@ impl ComponentKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Scope {
+    /// Documentation material of the tree (a `docs/` tree, `linguist-documentation`): kept in the SBOM,
+    /// never shipped or run (docs/provenance.md, "Scope by path role").
+    Docs,
+    /// Examples, samples and demos of the tree: kept in the SBOM, not what the project runs.
+    Example,
+    /// Tests, fixtures, snapshots and benchmarks of the tree: kept in the SBOM, not what the project runs.
+    Test,
     /// Only needed to develop or test the project.
     Dev,
     /// Only needed when an optional feature is enabled.
@@ -95,11 +102,19 @@ pub enum Scope {
 impl Scope {
     pub fn as_str(self) -> &'static str {
         match self {
+            Scope::Docs => "docs",
+            Scope::Example => "example",
+            Scope::Test => "test",
             Scope::Dev => "dev",
             Scope::Optional => "optional",
             Scope::Build => "build",
             Scope::Runtime => "runtime",
         }
+    }
+
+    /// A scope given by where a file lies in the tree (test, example, docs), not by a manifest.
+    pub fn is_path_role(self) -> bool {
+        matches!(self, Scope::Docs | Scope::Example | Scope::Test)
     }
 }
 

@@ -26,7 +26,9 @@ pub struct PolicyFile {
     /// Policy file(s) this one builds on, relative to this file. Later files and this file win.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extends: Option<OneOrMany<String>>,
-    /// Scopes judged at all; components in other scopes are ignored by every rule. Default: every scope.
+    /// Scopes judged at all; components in other scopes are ignored by every rule. Default: every scope
+    /// except `test`, `example` and `docs` (components found only under test, example or documentation
+    /// trees), which are judged only when listed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<OneOrMany<ScopeName>>,
     /// The origin rule (rule id `origin`): which countries components may come from.
@@ -341,6 +343,11 @@ pub enum ScopeName {
     Build,
     Dev,
     Optional,
+    // The path-role scopes (components found only under test, example or documentation trees): judged
+    // only when a policy names them.
+    Test,
+    Example,
+    Docs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]

@@ -362,7 +362,7 @@ impl<'p> Evaluator<'p> {
     }
 
     pub(super) fn in_scope(&self, c: &Component) -> bool {
-        self.policy.scope.as_ref().is_none_or(|s| s.contains(&c.scope))
+        self.policy.judges(c.scope)
     }
 
     fn origin_check(&self, rule: &Rule, check: &OriginCheck, c: &Component, out: &mut Vec<Finding>) {
@@ -528,8 +528,7 @@ impl<'p> Evaluator<'p> {
         let policy = self.policy;
         let mut findings = Vec::new();
         let mut judged = 0usize;
-        let scope = policy.scope.as_deref();
-        for c in inv.components.iter().filter(|c| scope.is_none_or(|s| s.contains(&c.scope))) {
+        for c in inv.components.iter().filter(|c| policy.judges(c.scope)) {
             if c.kind != ComponentKind::Application {
                 judged += 1;
             }

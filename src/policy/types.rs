@@ -17,7 +17,7 @@ pub struct Policy {
     pub description: Option<String>,
     /// The files read: the policy itself first, then what it extends.
     pub files: Vec<String>,
-    /// Scopes judged at all (`None`: every scope).
+    /// Scopes judged at all (`None`: every scope but the path-role ones, `test`, `example`, `docs`).
     pub scope: Option<Vec<Scope>>,
     /// How origins are read for selectors and thresholds (from the top-level `origin` section).
     pub attribution: Attribution,
@@ -26,6 +26,17 @@ pub struct Policy {
     pub waivers: Vec<Waiver>,
     /// Severity overrides by rule id, finding code, or `*`.
     pub overrides: BTreeMap<String, Severity>,
+}
+
+impl Policy {
+    /// Whether components of a scope are judged: the listed scopes, or by default every scope but the
+    /// path-role ones (test, example, docs trees), which a policy judges only when it names them.
+    pub fn judges(&self, scope: Scope) -> bool {
+        match &self.scope {
+            Some(s) => s.contains(&scope),
+            None => !scope.is_path_role(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy)]

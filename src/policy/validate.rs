@@ -42,6 +42,9 @@ pub fn scope(s: ScopeName) -> Scope {
         ScopeName::Build => Scope::Build,
         ScopeName::Dev => Scope::Dev,
         ScopeName::Optional => Scope::Optional,
+        ScopeName::Test => Scope::Test,
+        ScopeName::Example => Scope::Example,
+        ScopeName::Docs => Scope::Docs,
     }
 }
 

@@ -9,6 +9,7 @@
 //! One pass over the tree's files; each file is read at most once, up to a size cap. Origin evidence is
 //! produced with `country: None`: the origin stage attributes holders and namespaces to countries.
 
+pub mod comments;
 pub mod families;
 pub mod history;
 pub mod hub;
@@ -17,7 +18,11 @@ pub mod lineage;
 pub mod model_files;
 pub mod models;
 pub mod notices;
+pub mod project;
+pub mod role;
 pub mod vendored;
+
+pub use project::Context;
 
 mod local;
 
@@ -231,6 +236,8 @@ struct Analysis {
     bytes: u64,
     signals: Option<vendored::FileSignals>,
     refs: Vec<models::ModelRef>,
+    /// References in a test module of a source file (Rust `#[cfg(test)]`).
+    test_refs: Vec<models::ModelRef>,
     config: Option<Result<Option<model_files::ConfigFacts>, Diagnostic>>,
     card: Option<Result<Option<model_files::CardFacts>, Diagnostic>>,
     licence_id: Option<String>,
@@ -238,6 +245,15 @@ struct Analysis {
     /// Model classes imported from transformers / vLLM, and weights paths named (lineage.rs).
     classes: Vec<(String, u32)>,
     weight_paths: Vec<(String, u32)>,
+}
+
+/// The line of a Rust file's `#[cfg(test)]` (the unit tests, to the end of the file by convention).
+fn rust_test_module_line(name: &str, text: &str) -> Option<u32> {
+    if !name.ends_with(".rs") {
+        return None;
+    }
+    let pos = memchr::memmem::find(text.as_bytes(), b"\n#[cfg(test)]")?;
+    Some(memchr::memchr_iter(b'\n', &text.as_bytes()[..=pos]).count() as u32 + 1)
 }
 
 /// Reads and analyses one file.
@@ -251,7 +267,7 @@ fn analyse(tree: &SourceTree, f: &crate::source::TreeFile) -> Work {
         return Work::Skipped(s);
     }
     let text = String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes));
-    let notices = notices::extract(&text, 64);
+    let notices = notices::extract_in(name, &text, 64);
     let is_licence = vendored::is_licence_file(name);
     let licence_file = if is_licence {
         match model_files::known_model_licence(&text) {
@@ -268,9 +284,14 @@ fn analyse(tree: &SourceTree, f: &crate::source::TreeFile) -> Work {
         licence_file,
     });
     let mut refs = Vec::new();
+    let mut test_refs = Vec::new();
     if models::is_reference_source(name) {
         let is_local_dir = |p: &str| tree.has_dir(p.trim_start_matches("./"));
         models::extract(&f.path, &text, &is_local_dir, &mut refs);
+        // Rust unit tests (`#[cfg(test)]` to the end of the file, by convention) are test material.
+        if let Some(from) = rust_test_module_line(name, &text) {
+            (test_refs, refs) = refs.into_iter().partition(|r| r.location.line.is_some_and(|l| l >= from));
+        }
     }
     let config = (ext_of(name) == "json" && name.to_ascii_lowercase().contains("config"))
         .then(|| model_files::parse_config(&f.path, &text));
@@ -292,6 +313,7 @@ fn analyse(tree: &SourceTree, f: &crate::source::TreeFile) -> Work {
         bytes: bytes.len() as u64,
         signals,
         refs,
+        test_refs,
         config,
         card,
         licence_id,
@@ -340,9 +362,23 @@ fn analyse_all<'a>(tree: &SourceTree, files: &[&'a crate::source::TreeFile]) -> 
     })
 }
 
-/// Runs the stage over a walked tree.
+/// Runs the stage over a walked tree, knowing nothing of its resolved projects.
 pub fn scan(tree: &SourceTree, opts: &Options) -> Output {
+    scan_with(tree, opts, &Context::default())
+}
+
+/// Runs the stage over a walked tree, with what the resolvers know of it (first-party directories,
+/// own names, submodules).
+pub fn scan_with(tree: &SourceTree, opts: &Options, ctx: &Context) -> Output {
     let mut out = Output::default();
+    let mut roles = role::Roles::default();
+    for f in tree.named(".gitattributes") {
+        if f.size <= opts.max_file_size {
+            if let Ok(text) = tree.read_text(&f.path) {
+                roles.add_gitattributes(f.dir(), &text);
+            }
+        }
+    }
     let mut ig = ignore::Ignore::default();
     ig.add("", &ignore::DEFAULT_EXCLUDES.join("\n"));
     ig.add("", &opts.excludes.join("\n"));
@@ -357,6 +393,7 @@ pub fn scan(tree: &SourceTree, opts: &Options) -> Output {
     let mut skipped: BTreeMap<Skip, u64> = BTreeMap::new();
     let mut signals = Vec::new();
     let mut refs = Vec::new();
+    let mut test_refs = Vec::new();
     let mut upstream_named = Vec::new();
     let mut local = local::LocalModels::default();
     let mut frameworks = Vec::new();
@@ -410,6 +447,7 @@ pub fn scan(tree: &SourceTree, opts: &Options) -> Output {
             signals.push(s);
         }
         refs.extend(a.refs);
+        test_refs.extend(a.test_refs);
         if let Some(c) = a.config {
             local.add_config(path, c, &mut out.diagnostics);
         }
@@ -434,8 +472,10 @@ pub fn scan(tree: &SourceTree, opts: &Options) -> Output {
     lineage_from_names(&tree, &all_paths, &mut local);
     missing_weights(&tree, &all_paths, weight_refs, &mut local, &mut out.diagnostics);
 
-    let own = vendored::own_holder_keys(&signals, &opts.own_holders);
-    let (vendored_comps, own_holders) = vendored::group(&signals, &upstream_named, &all_paths, &own);
+    let (own, _) = project::own_holder_keys(&signals, &opts.own_holders, ctx, &roles);
+    let layout = project::detect(&tree, &signals, &all_paths, &own, ctx, &roles);
+    let (vendored_comps, own_holders) =
+        vendored::group(&signals, &upstream_named, &all_paths, &own, &layout, &roles);
     if own.is_empty() && signals.iter().any(|s| s.notices.iter().any(|n| n.holder.is_some())) {
         out.diagnostics.push(Diagnostic::note(
             "no-own-notice",
@@ -450,12 +490,34 @@ pub fn scan(tree: &SourceTree, opts: &Options) -> Output {
         }
     }
     out.summary.own_holders = own_holders;
+    let first_model = out.components.len();
     for r in &refs {
         if let Some(c) = models::ref_component(r) {
             out.components.push(c);
         }
     }
+    for r in &test_refs {
+        if let Some(mut c) = models::ref_component(r) {
+            c.scope = crate::model::Scope::Test;
+            out.components.push(c);
+        }
+    }
     out.components.extend(local.into_components(&tree, &mut out.diagnostics));
+    // Models referenced or stored only under test, example or docs trees (the submission's own or a
+    // vendored project's) are not the submission's models: they keep the role of where they were found.
+    for c in &mut out.components[first_model..] {
+        let dir = match &c.source {
+            Some(crate::model::SourceKind::Path { path }) => Some(format!("{path}/x")),
+            _ => None,
+        };
+        let scope = match dir {
+            Some(d) => role::scope_of(&roles, [d.as_str()]),
+            None => role::scope_of(&roles, c.found_in.iter().map(|l| l.path.as_str())),
+        };
+        if c.scope == crate::model::Scope::Runtime {
+            c.scope = scope;
+        }
+    }
     out.summary.ml_frameworks = frameworks;
     out.summary.skipped =
         skipped.into_iter().map(|(k, v)| Tally { value: k.as_str().into(), count: v }).collect();

@@ -67,7 +67,30 @@ pub fn may_contain(bytes: &[u8]) -> bool {
     TRIGGERS.iter().any(|t| memmem::find(bytes, t).is_some())
 }
 
-/// Every notice of a text, in line order. `max` bounds how many are kept per file.
+/// Every notice in the comments of a file (its syntax chosen by its name, [`super::comments`]), in
+/// line order: never from string literals or code. `max` bounds how many are kept per file.
+pub fn extract_in(name: &str, text: &str, max: usize) -> Vec<Notice> {
+    let mut out = Vec::new();
+    if !may_contain(text.as_bytes()) {
+        return out;
+    }
+    let syntax = super::comments::syntax_of(name);
+    for (line, range) in super::comments::pieces(syntax, text) {
+        if out.len() >= max {
+            break;
+        }
+        let raw = &text[range];
+        if raw.len() > 4096 || !may_contain(raw.as_bytes()) {
+            continue;
+        }
+        if let Some(n) = parse_line(raw.trim_end_matches('\r'), line) {
+            out.push(n);
+        }
+    }
+    out
+}
+
+/// Every notice of a prose text (all its lines), in line order. `max` bounds how many are kept.
 pub fn extract(text: &str, max: usize) -> Vec<Notice> {
     let mut out = Vec::new();
     if !may_contain(text.as_bytes()) {
@@ -89,8 +112,17 @@ pub fn extract(text: &str, max: usize) -> Vec<Notice> {
 }
 
 fn parse_line(raw: &str, line: u32) -> Option<Notice> {
+    let text = bounded(strip_comment(raw), MAX_TEXT);
+    // Inline code spans and quotations (`` `Copyright 2025 X` `` in Markdown or a doc comment, a quoted
+    // licence text in a comment) are examples, never a notice of the file.
+    let spanless;
+    let raw = if raw.matches('`').count() >= 2 || raw.matches('"').count() >= 2 {
+        spanless = without_code_spans(raw);
+        spanless.as_str()
+    } else {
+        raw
+    };
     let t = strip_comment(raw);
-    let text = bounded(t, MAX_TEXT);
     let notice = |kind, holder: Option<String>, license: Option<String>| {
         Some(Notice { kind, line, holder, license, text: text.clone() })
     };
@@ -119,6 +151,29 @@ fn parse_line(raw: &str, line: u32) -> Option<Notice> {
         return notice(NoticeKind::Author, Some(name), None);
     }
     None
+}
+
+/// The text with its balanced `` `…` `` and `"…"` spans removed (quoted examples, not notices).
+fn without_code_spans(t: &str) -> String {
+    let mut out = String::with_capacity(t.len());
+    let mut rest = t;
+    while let Some(a) = rest.find(['`', '"']) {
+        let q = rest.as_bytes()[a] as char;
+        match rest[a + 1..].find(q) {
+            // A quotation is dropped when it holds a notice; a code span always.
+            Some(b) if q == '"' && !may_contain(&rest.as_bytes()[a + 1..a + 1 + b]) => {
+                out.push_str(&rest[..a + 1 + b + 1]);
+                rest = &rest[a + 1 + b + 1..];
+            }
+            Some(b) => {
+                out.push_str(&rest[..a]);
+                rest = &rest[a + 1 + b + 1..];
+            }
+            None => break,
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Drops comment leaders and closers around a notice line.
@@ -282,6 +337,7 @@ const NOT_HOLDERS: &[&str] = &[
     "permission",
     "disclaimer",
     "date",
+    "sign",
 ];
 
 /// Cleans a holder: drops e-mail addresses, URLs, "All rights reserved", trailing punctuation; refuses
@@ -301,6 +357,11 @@ pub fn clean_holder(s: &str) -> Option<String> {
         "Licensed under",
         "licensed under",
         "SPDX-License-Identifier",
+        " and governed by",
+        " governed by",
+        ", released under",
+        " released under",
+        " and licensed",
     ] {
         if let Some(i) = h.find(cut) {
             h.truncate(i);
@@ -319,12 +380,18 @@ pub fn clean_holder(s: &str) -> Option<String> {
         .filter(|w| !w.contains('@') && !w.starts_with("http://") && !w.starts_with("https://"))
         .collect::<Vec<_>>()
         .join(" ");
-    let h = h.trim_matches(|c: char| c.is_whitespace() || ".,;:*/-\"'`#=|".contains(c)).to_string();
-    if h.is_empty() || h.len() > MAX_HOLDER * 2 || !h.chars().any(char::is_alphabetic) {
+    let mut h = h.trim_matches(|c: char| c.is_whitespace() || ".,;:*/-\"'`#=|".contains(c)).to_string();
+    // A dangling connector left by a cut (`The Go Authors and governed by …`).
+    for tail in [" and", " or", " &"] {
+        if let Some(r) = h.strip_suffix(tail) {
+            h = r.trim_end_matches([',', ' ']).to_string();
+        }
+    }
+    if h.chars().count() < 2 || h.len() > MAX_HOLDER * 2 || !h.chars().any(char::is_alphabetic) {
         return None;
     }
     let first = h.chars().next()?;
-    if matches!(first, '[' | '{' | '<' | '$' | '%' | '(' | ')' | '+' | '\\') {
+    if matches!(first, '[' | '{' | '<' | '$' | '%' | '(' | ')' | '+' | '\\') || !looks_like_name(&h) {
         return None;
     }
     let first_word = h
@@ -336,11 +403,27 @@ pub fn clean_holder(s: &str) -> Option<String> {
     if NOT_HOLDERS.contains(&first_word.as_str()) {
         return None;
     }
+    // A list of the markers themselves (`版权所有, 저작권, 著作権` in documentation) names nobody.
+    if ["저작권", "著作権", "版权", "版權"].iter().any(|m| h.contains(m)) {
+        return None;
+    }
     let lower = h.to_ascii_lowercase();
     if lower.contains("name of") || lower.contains("yyyy") || lower.contains("copyright owner") {
         return None;
     }
     Some(bounded(&h, MAX_HOLDER))
+}
+
+/// Whether a cleaned holder looks like a name, not a fragment of code: no quotes, brackets, escapes or
+/// code punctuation (`Foo")), Bar"))`, `")).toBe`, `{name}`, `a => b`, `x::y`), parentheses balanced.
+fn looks_like_name(h: &str) -> bool {
+    if h.contains(['"', '`', '\\', '{', '}', '[', ']', ';', '=', '<', '>', '|', '$', '^', '~'])
+        || ["::", "->", "&&", "()", ").", "?."].iter().any(|p| h.contains(p))
+    {
+        return false;
+    }
+    let open = h.matches('(').count();
+    open == h.matches(')').count() && open <= 2
 }
 
 /// Suffixes and filler words dropped when comparing holders.
@@ -428,89 +511,4 @@ pub fn bounded(s: &str, max: usize) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn holders(text: &str) -> Vec<(u32, String)> {
-        extract(text, 100)
-            .into_iter()
-            .filter(|n| n.kind == NoticeKind::Copyright)
-            .map(|n| (n.line, n.holder.unwrap()))
-            .collect()
-    }
-
-    #[test]
-    fn english_forms() {
-        let text = "# Copyright 2025 Zhipu AI\n\
-                    // Copyright (c) 2019-2024, The Qwen Team. All rights reserved.\n\
-                    /* © 2023 DeepSeek <contact@deepseek.com> */\n\
-                    # SPDX-FileCopyrightText: 2024 Hanbit Labs <dev@hanbit.example>\n\
-                    copyright = '2024, Example Org'\n\
-                    Copyright The Rust Project Developers\n";
-        assert_eq!(
-            holders(text),
-            vec![
-                (1, "Zhipu AI".to_string()),
-                (2, "The Qwen Team".to_string()),
-                (3, "DeepSeek".to_string()),
-                (4, "Hanbit Labs".to_string()),
-                (5, "Example Org".to_string()),
-                (6, "The Rust Project Developers".to_string()),
-            ]
-        );
-    }
-
-    #[test]
-    fn prose_and_placeholders_are_not_notices() {
-        let text = "The above copyright notice and this permission notice shall be included\n\
-                    Copyright [yyyy] [name of copyright owner]\n\
-                    Copyright (C) <year>  <name of author>\n\
-                    let copyright_holder = x;\n\
-                    the copyright holders disclaim\n\
-                    copyright law applies\n";
-        assert_eq!(holders(text), vec![]);
-        // The Apache License's own text.
-        let apache = "   2. Grant of Copyright License. Subject to the terms and conditions of\n\
-                      copyright notice that is included in or attached to the work\n";
-        assert_eq!(holders(apache), vec![]);
-    }
-
-    #[test]
-    fn cjk_forms() {
-        let text = "# 版权所有 (C) 2024 北京智谱华章科技有限公司\n\
-                    # 智谱AI 版权所有\n\
-                    // 저작권 (c) 2024 LG AI Research\n\
-                    // 著作権者: 株式会社サンプル\n\
-                    // Copyright © 2024 阿里巴巴 版权所有\n";
-        assert_eq!(
-            holders(text),
-            vec![
-                (1, "北京智谱华章科技有限公司".to_string()),
-                (2, "智谱AI".to_string()),
-                (3, "LG AI Research".to_string()),
-                (4, "株式会社サンプル".to_string()),
-                (5, "阿里巴巴".to_string()),
-            ]
-        );
-    }
-
-    #[test]
-    fn licence_and_author_lines() {
-        let n = extract(
-            "# SPDX-License-Identifier: Apache-2.0 OR MIT\n# Licensed under the Apache License, Version 2.0\n\
-             # Author: Kim Minsu <kim@example.kr>\n__author__ = \"Li Wei\"\n",
-            10,
-        );
-        assert_eq!(n[0].license.as_deref(), Some("Apache-2.0 OR MIT"));
-        assert_eq!(n[1].license.as_deref(), Some("Apache-2.0"));
-        assert_eq!(n[2].holder.as_deref(), Some("Kim Minsu"));
-        assert_eq!(n[3].holder.as_deref(), Some("Li Wei"));
-    }
-
-    #[test]
-    fn holder_keys_ignore_suffixes() {
-        assert_eq!(holder_key("Zhipu AI Inc."), holder_key("Zhipu AI"));
-        assert_eq!(holder_key("The Qwen Team"), "qwen");
-        assert_eq!(holder_key("北京智谱华章科技有限公司"), "北京智谱华章科技");
-    }
-}
+mod tests;

@@ -7,9 +7,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::models::{family_evidence, family_of_stem, Family};
 use super::notices::{holder_key, Notice, NoticeKind};
+use super::project::{is_own, Layout};
+use super::role::{self, Roles};
 use crate::model::{
     purl, Component, ComponentKind, Ecosystem, Evidence, EvidenceKind, LicenseValue, Location, Occurrence,
-    OwnHolder, Scope, SourceKind,
+    OwnHolder, SourceKind,
 };
 
 /// Directory names of classic vendored trees.
@@ -98,45 +100,6 @@ pub fn vendored_root(path: &str) -> Option<String> {
     Some(segs[..take.min(segs.len())].join("/"))
 }
 
-fn vendored_root_key(key: &str) -> bool {
-    vendored_root(&format!("{key}/x")).as_deref() == Some(key)
-}
-
-/// The project's own holders: the copyright notices near the top of root licence files, plus the names
-/// the user configured.
-pub fn own_holder_keys(files: &[FileSignals], configured: &[String]) -> BTreeSet<String> {
-    let mut keys: BTreeSet<String> =
-        configured.iter().map(|h| holder_key(h)).filter(|k| !k.is_empty()).collect();
-    for f in files {
-        if f.path.contains('/') || !is_licence_file(&f.path) {
-            continue;
-        }
-        for n in &f.notices {
-            if n.kind == NoticeKind::Copyright && n.line <= 30 {
-                if let Some(h) = &n.holder {
-                    keys.insert(holder_key(h));
-                }
-            }
-        }
-        if let Some((_, Some(licensor))) = &f.licence_file {
-            keys.insert(holder_key(licensor));
-        }
-    }
-    keys
-}
-
-/// Whether a holder is one of the submitter's: the same key, or one key extends the other by whole words
-/// (`Yuxi You` and `Yuxi You and Vue contributors`).
-fn is_own(own: &BTreeSet<String>, holder: &str) -> bool {
-    let k = holder_key(holder);
-    !k.is_empty()
-        && own.iter().any(|o| {
-            *o == k
-                || o.strip_prefix(k.as_str()).is_some_and(|r| r.starts_with(' '))
-                || k.strip_prefix(o.as_str()).is_some_and(|r| r.starts_with(' '))
-        })
-}
-
 /// A holder whose notices are spread over at least this many directories (outside vendored trees) is
 /// grouped into one component at their common ancestor, not one component per directory.
 const SPREAD_DIRS: usize = 3;
@@ -173,22 +136,27 @@ pub fn group(
     upstream_named: &[(String, &'static Family, String)],
     all_paths: &[&str],
     own: &BTreeSet<String>,
+    layout: &Layout,
+    roles: &Roles,
 ) -> (Vec<Component>, Vec<OwnHolder>) {
+    let root_of = |p: &str| layout.root_of(p).map(str::to_string);
     let mut groups: BTreeMap<String, Group> = BTreeMap::new();
     let mut own_counts: BTreeMap<String, OwnHolder> = BTreeMap::new();
 
-    // Classic vendored trees with a licence, README or manifest of their own.
+    // Vendored projects with a licence, README or manifest of their own, or known from their layout
+    // (git submodules, `linguist-vendored`, a licence and a manifest with foreign holders).
     for p in all_paths {
-        if let Some(root) = vendored_root(p) {
+        if let Some(root) = root_of(p) {
             let name = p.rsplit('/').next().unwrap_or(p);
             let direct_child = p.strip_prefix(root.as_str()).is_some_and(|r| r.matches('/').count() == 1);
-            if direct_child && is_marker_file(name) {
+            let rule = layout.projects.get(&root).map(|p| p.rule).unwrap_or("vendored-tree");
+            if direct_child && (is_marker_file(name) || rule != "vendored-tree") {
                 let g = groups.entry(root.clone()).or_default();
                 g.has_marker = true;
                 g.files.insert(p.to_string());
                 g.occurrences.push(Occurrence {
                     location: Location::new(*p, None),
-                    rule: "vendored-tree".into(),
+                    rule: rule.into(),
                     text: Some(format!("{root} (vendored directory with {name})")),
                 });
             }
@@ -196,7 +164,7 @@ pub fn group(
     }
 
     for f in files {
-        let vroot = vendored_root(&f.path);
+        let vroot = root_of(&f.path);
         let third: Vec<&Notice> = f
             .notices
             .iter()
@@ -263,7 +231,7 @@ pub fn group(
     }
 
     for (path, fam, stem) in upstream_named {
-        let key = vendored_root(path)
+        let key = root_of(path)
             .unwrap_or_else(|| path.rfind('/').map(|i| path[..i].to_string()).unwrap_or_default());
         let g = groups.entry(key).or_default();
         g.files.insert(path.clone());
@@ -280,7 +248,8 @@ pub fn group(
     // the root licence names no holder) is one component at the common ancestor, not one per directory.
     let mut dirs_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (key, g) in &groups {
-        if g.has_marker || vendored_root_key(key) || g.holders.len() != 1 || !g.families.is_empty() {
+        if g.has_marker || layout.projects.contains_key(key) || g.holders.len() != 1 || !g.families.is_empty()
+        {
             continue;
         }
         if let Some(h) = g.holders.keys().next() {
@@ -313,7 +282,7 @@ pub fn group(
 
     // A vendored tree is all its files, notices or not.
     for p in all_paths {
-        if let Some(g) = vendored_root(p).and_then(|r| groups.get_mut(&r)) {
+        if let Some(g) = root_of(p).and_then(|r| groups.get_mut(&r)) {
             g.files.insert(p.to_string());
         }
     }
@@ -323,13 +292,33 @@ pub fn group(
             continue;
         }
         let label = if root.is_empty() { "(root)".to_string() } else { root.clone() };
-        let name = root.rsplit('/').next().filter(|s| !s.is_empty()).unwrap_or("root");
-        let Some(p) = purl::build("generic", None, name, None, &[]) else { continue };
-        let mut c = Component::new(Ecosystem::Generic, name, None);
+        let project = layout.projects.get(&root);
+        let dir_name = root.rsplit('/').next().filter(|s| !s.is_empty()).unwrap_or("root");
+        let name = project.and_then(|p| p.name.as_deref()).unwrap_or(dir_name);
+        let version = project.and_then(|p| p.version.clone());
+        let Some(p) = project
+            .and_then(|p| p.purl.clone())
+            .or_else(|| purl::build("generic", None, dir_name, None, &[]))
+        else {
+            continue;
+        };
+        let mut c = Component::new(Ecosystem::Generic, name, version);
         c.purl = Some(p);
         c.id = format!("local:vendored-source:{label}");
         c.kind = ComponentKind::VendoredSource;
-        c.scope = Scope::Runtime;
+        // A vendored project takes the role of its own directory (its tests are evidence of it); a
+        // directory of files with foreign notices takes the role of those files.
+        c.scope = if project.is_some() {
+            role::scope_of(roles, [format!("{root}/x").as_str()])
+        } else {
+            role::scope_of(roles, g.files.iter().map(String::as_str))
+        };
+        if let Some(m) = project.and_then(|p| p.manifest.as_ref()) {
+            c.properties.insert("provenance:manifest".into(), m.clone());
+        }
+        if let Some(p) = project {
+            c.properties.insert("provenance:project".into(), p.rule.into());
+        }
         c.direct = true;
         c.source = Some(SourceKind::Path { path: root.clone() });
         let holders: Vec<&str> = g.holders.values().map(|(h, _)| h.as_str()).collect();

@@ -50,7 +50,7 @@ pub fn dir_name(dir: &str, root: &std::path::Path) -> String {
 
 pub fn edge_kind(s: Scope) -> EdgeKind {
     match s {
-        Scope::Dev => EdgeKind::Dev,
+        Scope::Dev | Scope::Test | Scope::Example | Scope::Docs => EdgeKind::Dev,
         Scope::Build => EdgeKind::Build,
         Scope::Optional => EdgeKind::Optional,
         Scope::Runtime => EdgeKind::Normal,

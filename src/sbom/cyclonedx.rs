@@ -128,7 +128,7 @@ fn cdx_scope(scope: Scope) -> &'static str {
     match scope {
         Scope::Runtime => "required",
         Scope::Optional => "optional",
-        Scope::Build | Scope::Dev => "excluded",
+        Scope::Build | Scope::Dev | Scope::Test | Scope::Example | Scope::Docs => "excluded",
     }
 }
 

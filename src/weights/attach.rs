@@ -114,6 +114,8 @@ fn record(c: &mut Component, cmp: &Comparison, file: &str, label: &str) -> Compo
         weak: false,
         organisation: None,
         parent_country: None,
+        // Its kind's facet: where the weights come from.
+        facet: None,
     };
     c.origin.evidence.push(evidence(format!("weights: {}", cmp.summary)));
 
@@ -147,6 +149,8 @@ fn record(c: &mut Component, cmp: &Comparison, file: &str, label: &str) -> Compo
             weak: false,
             organisation: None,
             parent_country: None,
+            // For the reference model itself, its declared country is who publishes it.
+            facet: Some(crate::model::Facet::Maintainer),
         });
     }
     let facts = c.model.get_or_insert_with(|| ModelFacts { hub: "local".into(), ..ModelFacts::default() });

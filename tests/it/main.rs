@@ -23,6 +23,7 @@ mod policy;
 mod policy_cli;
 mod policy_eval;
 mod provenance;
+mod provenance_precision;
 mod python;
 mod python_corpus;
 mod python_locks;

@@ -114,7 +114,7 @@ fn wrong_types_are_each_reported() {
             "rules[1].id: expected a string, found the number 7 (quote it to make it a string)",
             "rules[1].when.direct: expected true or false, found the string \"maybe\"",
             "waivers: expected a list of mappings, found a mapping",
-            "scope: \"everything\" is not one of: runtime, build, dev, optional",
+            "scope: \"everything\" is not one of: runtime, build, dev, optional, test, example, docs",
         ],
     );
 }

@@ -42,7 +42,7 @@ pub fn conf_scope(conf: &str) -> Scope {
 
 fn edge_kind(s: Scope) -> EdgeKind {
     match s {
-        Scope::Dev => EdgeKind::Dev,
+        Scope::Dev | Scope::Test | Scope::Example | Scope::Docs => EdgeKind::Dev,
         Scope::Build => EdgeKind::Build,
         Scope::Optional => EdgeKind::Optional,
         Scope::Runtime => EdgeKind::Normal,
