@@ -506,8 +506,13 @@ pub fn scan_with(tree: &SourceTree, opts: &Options, ctx: &Context) -> Output {
     // Models referenced or stored only under test, example or docs trees (the submission's own or a
     // vendored project's) are not the submission's models: they keep the role of where they were found.
     for c in &mut out.components[first_model..] {
+        // A folder in the tree has the role of where it is; a folder only named by a file (absent weights,
+        // a path in a label or a doc) has the role of the files that name it.
+        let in_tree = |path: &str| {
+            !path.split('/').any(|s| s == ".." || s == "." || s.is_empty()) && tree.root().join(path).is_dir()
+        };
         let dir = match &c.source {
-            Some(crate::model::SourceKind::Path { path }) => Some(format!("{path}/x")),
+            Some(crate::model::SourceKind::Path { path }) if in_tree(path) => Some(format!("{path}/x")),
             _ => None,
         };
         let scope = match dir {

@@ -1014,3 +1014,27 @@ fn policies_judge_path_role_scopes_only_when_named() {
         sovereign::policy::load(&write("n.yaml", "version: 1\nname: n\nscope: [runtime, test]\n")).unwrap();
     assert!(named.judges(Scope::Test) && !named.judges(Scope::Docs));
 }
+
+#[test]
+fn folders_only_named_by_test_files_are_test_models() {
+    // A lineage folder (`X-from-Y`) that a test file names but the tree does not hold takes the role of
+    // the file that names it; the same folder named by runtime code stays runtime.
+    let tmp = tempfile::tempdir().unwrap();
+    support::write_files(
+        tmp.path(),
+        &[
+            ("LICENSE", "Copyright 2025 Hanbit AI Lab\n\nMIT License\n"),
+            ("tests/test_load.py", "w = load(\"ckpt/audio-encoder-from-whisper-large-v3/model.pt\")\n"),
+            ("src/serve.py", "w = load(\"weights/vision-encoder-from-siglip-so400m/model.safetensors\")\n"),
+        ],
+    );
+    let inv = support::scan_dir(tmp.path());
+    let scopes: Vec<(&str, &str)> = inv
+        .components
+        .iter()
+        .filter(|c| c.kind == ComponentKind::MlModel && c.id.starts_with("local:"))
+        .map(|c| (c.id.as_str(), c.scope.as_str()))
+        .collect();
+    assert!(scopes.iter().any(|(id, s)| id.contains("whisper") && *s == "test"), "{scopes:?}");
+    assert!(scopes.iter().any(|(id, s)| id.contains("siglip") && *s == "runtime"), "{scopes:?}");
+}
