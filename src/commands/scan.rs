@@ -30,6 +30,7 @@ pub(crate) fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         reference: args.reference.clone(),
         cache_dir,
         progress: !args.quiet,
+        history: args.history,
         cargo_metadata: args.cargo_metadata,
         origin: {
             let mut o = origin_options(&args.origin, args.cache_dir.clone())?;
@@ -56,6 +57,9 @@ pub(crate) fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let targets = sovereign::cli::output_targets(&args.format, &args.output)?;
     let outcome = sovereign::scan(&opts)?;
     write_sboms(&outcome.inventory, &targets)?;
+    for note in &outcome.checkout.notes {
+        eprintln!("note: {note}");
+    }
     if !args.quiet {
         summary(&outcome.inventory, outcome.checkout.cloned);
     }

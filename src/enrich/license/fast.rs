@@ -39,14 +39,25 @@ pub fn is_copyright_line(line: &str) -> bool {
         || t.starts_with('©')
 }
 
-/// The hash of a licence text normalised for the table: copyright lines dropped, every other word
-/// lower-cased and joined by single spaces (line breaks and indentation do not matter).
+/// Whether a line is a title (`MIT License`, `The Apache License, Version 2.0`): short and naming a licence.
+fn is_title_line(line: &str) -> bool {
+    let lower = line.trim().to_ascii_lowercase();
+    lower.len() <= 80 && (lower.contains("license") || lower.contains("licence"))
+}
+
+/// The hash of a licence text normalised for the table: copyright lines dropped, a title line followed by
+/// a blank line before the text dropped (many files leave `MIT License` out), every other word lower-cased
+/// and joined by single spaces (line breaks and indentation do not matter).
 pub fn text_hash(text: &str) -> u64 {
     let mut h = Fnv::new();
     let mut first = true;
     let mut buf = String::new();
-    for line in text.lines() {
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
         if is_copyright_line(line) {
+            continue;
+        }
+        if first && is_title_line(line) && lines.peek().is_some_and(|n| n.trim().is_empty()) {
             continue;
         }
         for word in line.split_whitespace() {
@@ -127,8 +138,9 @@ mod tests {
     #[test]
     fn copyright_lines_and_layout_do_not_change_the_hash() {
         let a = "MIT License\n\nCopyright (c) 2024 A\n\nPermission is hereby   granted";
-        let b = "MIT License\nCopyright 2019, B C\n# (c) D\n  Permission is\nhereby granted\n";
+        let b = "MIT License\n\nCopyright 2019, B C\n# (c) D\n  Permission is\nhereby granted\n";
         assert_eq!(text_hash(a), text_hash(b));
+        assert_eq!(text_hash(a), text_hash("Copyright 2020 X\n\nPermission is hereby granted"), "no title");
         assert_ne!(text_hash(a), text_hash("MIT License\n\nPermission is hereby granted, free"));
         assert_ne!(text_hash(a), text_hash("MIT License Permission is not hereby granted"));
         assert!(is_copyright_line(" * Copyright 2020 X"));
