@@ -535,7 +535,6 @@ pub static TABLE: &[(u64, &str)] = &[
     (0xbfef3d758cbb7655, "ASWF-Digital-Assets-1.0"),
     (0xc03156f63e0abe84, "Unicode-TOU"),
     (0xc059db87bb2c8664, "NPL-1.0"),
-    (0xc0638efe10231414, "Aspell-RU"),
     (0xc0c8a79f7a1bc2d2, "SimPL-2.0"),
     (0xc0e8fa5242bb1f8b, "Hippocratic-2.1"),
     (0xc2c08ac252daa780, "OSL-2.1"),
