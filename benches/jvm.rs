@@ -42,6 +42,7 @@ fn main() {
         subject: Default::default(),
         gitlinks: Vec::new(),
         cloned: false,
+        notes: Vec::new(),
     };
     measure("whole-tree scan of maven/alibaba__nacos", 0, || {
         sovereign::scan_checkout(&checkout, false).components.len()

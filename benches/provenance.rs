@@ -82,6 +82,7 @@ fn main() {
         subject: Default::default(),
         gitlinks: Vec::new(),
         cloned: false,
+        notes: Vec::new(),
     };
     let t = Instant::now();
     let inv = sovereign::scan_checkout(&checkout, false);

@@ -15,6 +15,7 @@ fn scan(label: &str, root: &Path, bytes: usize) {
         subject: Default::default(),
         gitlinks: Vec::new(),
         cloned: false,
+        notes: Vec::new(),
     };
     measure(label, bytes, || sovereign::scan_checkout(&checkout, false).components.len());
 }

@@ -47,6 +47,7 @@ fn main() {
         subject: Default::default(),
         gitlinks: Vec::new(),
         cloned: false,
+        notes: Vec::new(),
     };
     measure("whole-tree scan (walk + all manifests + normalise)", bytes, || {
         sovereign::scan_checkout(&checkout, false).components.len()

@@ -36,6 +36,7 @@ fn main() {
             reference: None,
             cache_dir: cache.path().to_path_buf(),
             progress: false,
+            history: None,
             cargo_metadata: false,
             ..Default::default()
         })

@@ -452,6 +452,11 @@ pub struct ScanArgs {
     #[arg(long = "ref", value_name = "REV")]
     pub reference: Option<String>,
 
+    /// Fetch this many commits of history with the scanned ref (git URLs; default 1, a shallow fetch):
+    /// the provenance stage's commit-time facts read the fetched history.
+    #[arg(long, value_name = "N")]
+    pub history: Option<u32>,
+
     /// Where clones are cached. Default: $XDG_CACHE_HOME/sovereign or ~/.cache/sovereign.
     #[arg(long, env = "SOVEREIGN_CACHE", value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,

@@ -32,6 +32,8 @@ pub struct ScanOptions {
     pub reference: Option<String>,
     pub cache_dir: PathBuf,
     pub progress: bool,
+    /// Commits of history to fetch with a git source's ref (`--history N`); `None`: only the scanned one.
+    pub history: Option<u32>,
     /// Run `cargo metadata` (isolated, offline) for licences and authors.
     pub cargo_metadata: bool,
     /// Origin attribution settings (rules, curations, floor, online collector).
@@ -69,6 +71,7 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanOutcome, ScanError> {
             reference: opts.reference.clone(),
             cache_dir: opts.cache_dir.clone(),
             progress: opts.progress,
+            history: opts.history,
         },
     )?;
     let inventory = scan_checkout_with(&checkout, opts);

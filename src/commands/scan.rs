@@ -30,6 +30,7 @@ pub(crate) fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         reference: args.reference.clone(),
         cache_dir,
         progress: !args.quiet,
+        history: args.history,
         cargo_metadata: args.cargo_metadata,
         origin: {
             let mut o = origin_options(&args.origin, args.cache_dir.clone())?;
@@ -61,6 +62,9 @@ pub(crate) fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let mut outcome = sovereign::scan(&opts)?;
     outcome.inventory.creator = args.creator.clone();
     write_sboms(&outcome.inventory, &targets)?;
+    for note in &outcome.checkout.notes {
+        eprintln!("note: {note}");
+    }
     if !args.quiet {
         summary(&outcome.inventory, outcome.checkout.cloned);
         if let Some(d) = sovereign::sbom::conformance::unknown_suppliers(&outcome.inventory) {

@@ -72,7 +72,8 @@ pub(super) fn clone_or_fetch(url: &str, opts: &AcquireOptions) -> Result<Checkou
             (r, true)
         }
     };
-    let default_branch = fetch(&repo, url, &shown, opts.progress && std::io::stderr().is_terminal())?;
+    let mut notes = Vec::new();
+    let default_branch = fetch(&repo, url, &shown, opts, &mut notes)?;
     let commit = resolve_ref(&repo, opts.reference.as_deref(), default_branch.as_deref(), &shown)?;
 
     let object = repo.find_object(commit, None).map_err(|e| git_error(&shown, e))?;
@@ -92,12 +93,34 @@ pub(super) fn clone_or_fetch(url: &str, opts: &AcquireOptions) -> Result<Checkou
         },
         gitlinks: gitlinks_of(&repo, commit),
         cloned,
+        notes,
     })
 }
 
-/// Fetches branches and tags through an anonymous remote; returns the remote's default branch.
-fn fetch(repo: &Repository, url: &str, shown: &str, progress: bool) -> Result<Option<String>, SourceError> {
+/// What one fetch asks for.
+enum Want {
+    /// One branch or tag: `(remote ref, local ref)`, fetched shallow unless history is asked for.
+    One(String, String),
+    /// Every branch and tag with their whole history (a commit id, or a name the remote does not advertise).
+    Everything,
+    /// Nothing: the requested commit is already in the cache.
+    Nothing,
+}
+
+/// Fetches what is scanned through an anonymous remote: the requested branch or tag only (the remote's
+/// default branch when none is named), `history` commits deep (1 when not asked), no other tags. A commit
+/// id the cache lacks fetches every branch and tag with full history (servers seldom serve a bare id).
+/// A server that refuses a shallow fetch gets a full one, and `notes` says so. Returns the remote's
+/// default branch.
+fn fetch(
+    repo: &Repository,
+    url: &str,
+    shown: &str,
+    opts: &AcquireOptions,
+    notes: &mut Vec<String>,
+) -> Result<Option<String>, SourceError> {
     set_timeouts();
+    let progress = opts.progress && std::io::stderr().is_terminal();
     let mut remote = repo.remote_anonymous(url).map_err(|e| classify(shown, e))?;
     let attempts = Cell::new(0u32);
     let bar = RefCell::new(None::<indicatif::ProgressBar>);
@@ -108,17 +131,74 @@ fn fetch(repo: &Repository, url: &str, shown: &str, progress: bool) -> Result<Op
         .default_branch()
         .ok()
         .and_then(|b| b.as_str().ok().map(|s| s.trim_start_matches("refs/heads/").to_string()));
-    let mut fo = FetchOptions::new();
-    fo.download_tags(AutotagOption::All);
-    fo.remote_callbacks(callbacks(url, &attempts, progress.then_some(&bar)));
-    let specs = ["+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"];
-    remote.download(&specs, Some(&mut fo)).map_err(|e| classify(shown, e))?;
+    let advertised: Vec<(String, Oid)> = remote
+        .list()
+        .map_err(|e| classify(shown, e))?
+        .iter()
+        .map(|h| (h.name().to_string(), h.oid()))
+        .collect();
+    let has = |name: &str| advertised.iter().any(|(n, _)| n == name);
+    let want = match opts.reference.as_deref() {
+        Some(r) if has(&format!("refs/heads/{r}")) => {
+            Want::One(format!("refs/heads/{r}"), format!("refs/remotes/origin/{r}"))
+        }
+        Some(r) if has(&format!("refs/tags/{r}")) => {
+            Want::One(format!("refs/tags/{r}"), format!("refs/tags/{r}"))
+        }
+        Some(r) if is_commit_id(r) && peel_commit(repo, r).is_some() => Want::Nothing,
+        Some(_) => Want::Everything,
+        None => {
+            let branch = default_branch.clone().or_else(|| {
+                ["main", "master"].iter().find(|b| has(&format!("refs/heads/{b}"))).map(|b| b.to_string())
+            });
+            match branch {
+                Some(b) => Want::One(format!("refs/heads/{b}"), format!("refs/remotes/origin/{b}")),
+                None => Want::Everything,
+            }
+        }
+    };
+    let (specs, depth): (Vec<String>, i32) = match &want {
+        Want::Nothing => {
+            remote.disconnect().ok();
+            return Ok(default_branch);
+        }
+        Want::One(from, to) => {
+            (vec![format!("+{from}:{to}")], opts.history.map_or(1, |h| h.clamp(1, i32::MAX as u32) as i32))
+        }
+        Want::Everything => (
+            vec!["+refs/heads/*:refs/remotes/origin/*".into(), "+refs/tags/*:refs/tags/*".into()],
+            // A shallow cache is deepened to the whole history.
+            if repo.is_shallow() { i32::MAX } else { 0 },
+        ),
+    };
+    let download = |remote: &mut git2::Remote, depth: i32| {
+        let mut fo = FetchOptions::new();
+        fo.download_tags(AutotagOption::None);
+        fo.depth(depth);
+        fo.remote_callbacks(callbacks(url, &attempts, progress.then_some(&bar)));
+        remote.download(&specs, Some(&mut fo))
+    };
+    if let Err(e) = download(&mut remote, depth) {
+        if depth == 0 || depth == i32::MAX {
+            return Err(classify(shown, e));
+        }
+        // A transport or server without shallow support: the full history of the same ref.
+        let reason = redact_text(e.message());
+        remote.disconnect().ok();
+        remote
+            .connect_auth(Direction::Fetch, Some(callbacks(url, &attempts, None)), None)
+            .map_err(|e| classify(shown, e))?;
+        download(&mut remote, 0).map_err(|e| classify(shown, e))?;
+        notes.push(format!(
+            "{shown}: a shallow fetch was refused ({reason}); fetched the full history instead"
+        ));
+    }
     remote.disconnect().ok();
     remote
         .update_tips(
             None,
             git2::RemoteUpdateFlags::UPDATE_FETCHHEAD,
-            AutotagOption::All,
+            AutotagOption::None,
             Some("sovereign fetch"),
         )
         .map_err(|e| classify(shown, e))?;
@@ -126,20 +206,30 @@ fn fetch(repo: &Repository, url: &str, shown: &str, progress: bool) -> Result<Op
         b.finish_and_clear();
     }
     // update_tips on an anonymous remote writes nothing under refs/remotes; write them from the refspecs.
-    for head in remote.list().map_err(|e| classify(shown, e))? {
-        let name = head.name();
-        let target = if let Some(b) = name.strip_prefix("refs/heads/") {
-            format!("refs/remotes/origin/{b}")
-        } else if name.starts_with("refs/tags/") {
-            name.to_string()
-        } else {
-            continue;
+    for (name, oid) in &advertised {
+        let target = match &want {
+            Want::One(from, to) if from == name => to.clone(),
+            Want::Everything => match name.strip_prefix("refs/heads/") {
+                Some(b) => format!("refs/remotes/origin/{b}"),
+                None if name.starts_with("refs/tags/") => name.clone(),
+                None => continue,
+            },
+            _ => continue,
         };
-        if repo.find_object(head.oid(), None).is_ok() {
-            let _ = repo.reference(&target, head.oid(), true, "sovereign fetch");
+        if repo.find_object(*oid, None).is_ok() {
+            let _ = repo.reference(&target, *oid, true, "sovereign fetch");
         }
     }
     Ok(default_branch)
+}
+
+/// Whether `r` looks like a full or abbreviated commit id (4 to 40 hexadecimal digits).
+fn is_commit_id(r: &str) -> bool {
+    (4..=40).contains(&r.len()) && r.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn peel_commit(repo: &Repository, name: &str) -> Option<Oid> {
+    repo.revparse_single(name).ok()?.peel(ObjectType::Commit).ok().map(|c| c.id())
 }
 
 /// Credential and progress callbacks. Credentials are tried a bounded number of times so a refused
@@ -256,7 +346,7 @@ pub(super) fn describe_local(path: &Path) -> Checkout {
             subject.url = repo.find_remote("origin").ok().and_then(|r| r.url().ok().map(redact_url));
         }
     }
-    Checkout { root, subject, gitlinks, cloned: false }
+    Checkout { root, subject, gitlinks, cloned: false, notes: Vec::new() }
 }
 
 fn same_dir(a: &Path, b: &Path) -> bool {

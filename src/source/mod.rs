@@ -72,6 +72,8 @@ pub struct AcquireOptions {
     pub cache_dir: PathBuf,
     /// Show a progress bar on stderr (only when stderr is a terminal).
     pub progress: bool,
+    /// Commits of history to fetch with the requested ref (`--history N`); `None`: the one scanned.
+    pub history: Option<u32>,
 }
 
 /// A tree on disk ready to be scanned, with what is known about where it came from.
@@ -83,6 +85,8 @@ pub struct Checkout {
     pub gitlinks: Vec<Gitlink>,
     /// Whether acquisition cloned afresh (false: a cached clone was fetched, or a directory read in place).
     pub cloned: bool,
+    /// What the user should know about how the source was fetched (a refused shallow fetch).
+    pub notes: Vec<String>,
 }
 
 /// Acquires a source. A local directory is read in place (its HEAD commit is recorded when it is a git

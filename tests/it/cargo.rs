@@ -562,6 +562,7 @@ fn cargo_metadata_mode_is_isolated_from_the_repository() {
         reference: None,
         cache_dir: cache.path().to_path_buf(),
         progress: false,
+        history: None,
         cargo_metadata: true,
         ..Default::default()
     })

@@ -238,3 +238,108 @@ fn submodule_gitlinks_become_components_and_are_not_cloned() {
     let inside = std::fs::read_dir(checkout.join("third_party/lib")).map(|d| d.count()).unwrap_or(0);
     assert_eq!(inside, 0);
 }
+
+/// `git daemon` serving `base` on 127.0.0.1 (a free port); killed on drop.
+struct Daemon {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Daemon {
+    fn start(base: &Path) -> Daemon {
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = std::process::Command::new(git_daemon())
+            .args(["--reuseaddr", "--export-all", "--listen=127.0.0.1"])
+            .arg(format!("--port={port}"))
+            .arg(format!("--base-path={}", base.display()))
+            .arg(base)
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("git daemon (ships with git) starts");
+        let daemon = Daemon { child, port };
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return daemon;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("git daemon did not listen on {port}");
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn cached_repo(cache: &Path) -> Repository {
+    let entry = std::fs::read_dir(cache.join("repos")).unwrap().next().unwrap().unwrap();
+    Repository::open(entry.path()).unwrap()
+}
+
+/// Over `git://` the scanned ref alone is fetched, one commit deep, without the other tags; a branch, a tag,
+/// a full commit id and an abbreviated one of a commit the shallow cache lacks all resolve; a new upstream
+/// commit is fetched into the cached clone; `--history N` deepens the fetch.
+#[test]
+fn shallow_single_ref_fetches_over_git_daemon() {
+    let base = tempfile::tempdir().unwrap();
+    let upstream = base.path().join("demo");
+    let repo = Repository::init(&upstream).unwrap();
+    let c0 = commit_project(&repo, "0.1.0");
+    let c1 = commit_project(&repo, "0.1.1");
+    repo.tag_lightweight("v0.1.1", &repo.find_object(c1, None).unwrap(), false).unwrap();
+    let c2 = commit_project(&repo, "0.1.2");
+    let head = repo.head().unwrap().shorthand().unwrap().to_string();
+    repo.branch("feature", &repo.find_commit(c2).unwrap(), false).unwrap();
+    repo.set_head("refs/heads/feature").unwrap();
+    let c3 = commit_project(&repo, "0.1.3");
+    repo.set_head(&format!("refs/heads/{head}")).unwrap();
+    let daemon = Daemon::start(base.path());
+    let url = format!("git://127.0.0.1:{}/demo", daemon.port);
+    let cache = tempfile::tempdir().unwrap();
+
+    let (doc, stderr) = scan_json(&["scan", &url], cache.path());
+    assert_eq!(subject_commit(&doc), c2.to_string(), "default branch");
+    assert!(stderr.contains("cloned") && !stderr.contains("shallow fetch was refused"), "{stderr}");
+    let cached = cached_repo(cache.path());
+    assert!(cached.is_shallow(), "depth 1");
+    assert!(cached.find_commit(c1).is_err(), "the parent commit was not fetched");
+    assert!(cached.find_reference("refs/tags/v0.1.1").is_err(), "no tags unless asked");
+
+    let (doc, _) = scan_json(&["scan", &url, "--ref", "v0.1.1"], cache.path());
+    assert_eq!(subject_commit(&doc), c1.to_string(), "tag");
+    assert!(cached.find_commit(c0).is_err(), "the tag alone, one commit deep");
+
+    let (doc, _) = scan_json(&["scan", &url, "--ref", "feature"], cache.path());
+    assert_eq!(subject_commit(&doc), c3.to_string(), "branch");
+    assert_eq!(component_version(&doc, "itoa"), "1.0.3");
+
+    let (doc, _) = scan_json(&["scan", &url, "--ref", &c1.to_string()], cache.path());
+    assert_eq!(subject_commit(&doc), c1.to_string(), "full commit id already in the shallow cache");
+
+    let (doc, _) = scan_json(&["scan", &url, "--ref", &c0.to_string()[..9]], cache.path());
+    assert_eq!(subject_commit(&doc), c0.to_string(), "abbreviated id of a commit the shallow cache lacked");
+    assert_eq!(component_version(&doc, "itoa"), "1.0.0");
+
+    let c4 = commit_project(&repo, "0.1.4");
+    let (doc, stderr) = scan_json(&["scan", &url], cache.path());
+    assert!(!stderr.contains("cloned"), "re-scan fetches into the cache: {stderr}");
+    assert_eq!(subject_commit(&doc), c4.to_string());
+
+    let deep = tempfile::tempdir().unwrap();
+    let (doc, _) = scan_json(&["scan", &url, "--history", "3"], deep.path());
+    assert_eq!(subject_commit(&doc), c4.to_string());
+    let cached = cached_repo(deep.path());
+    assert!(
+        cached.find_commit(c1).is_ok() && cached.find_commit(c0).is_err(),
+        "three commits deep: c4, c2, c1"
+    );
+}
+
+/// The `git-daemon` program itself (`git daemon` would fork it, and killing `git` would leave it running).
+fn git_daemon() -> std::path::PathBuf {
+    let out = std::process::Command::new("git").arg("--exec-path").output().expect("git is installed");
+    std::path::Path::new(String::from_utf8_lossy(&out.stdout).trim()).join("git-daemon")
+}

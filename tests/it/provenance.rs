@@ -213,6 +213,7 @@ fn vendored_trees_upstream_file_names_and_cjk_notices() {
         reference: None,
         cache_dir: dir.path().join(".cache"),
         progress: false,
+        history: None,
         cargo_metadata: false,
         origin: Default::default(),
         provenance: sovereign::provenance::Options {
@@ -432,6 +433,7 @@ fn excluded_binary_minified_generated_and_large_files_are_skipped_and_counted() 
         reference: None,
         cache_dir: d.join("..cache-unused"),
         progress: false,
+        history: None,
         cargo_metadata: false,
         origin: Default::default(),
         provenance: sovereign::provenance::Options { max_file_size: 1024, ..Default::default() },

@@ -137,6 +137,7 @@ pub fn scan_dir(dir: &Path) -> sovereign::model::Inventory {
         reference: None,
         cache_dir: cache.path().to_path_buf(),
         progress: false,
+        history: None,
         cargo_metadata: false,
         origin: Default::default(),
         license: Default::default(),

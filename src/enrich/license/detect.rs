@@ -8,6 +8,7 @@ use spdx::detection::scan::Scanner;
 use spdx::detection::{Store, TextData};
 
 use super::ai::AiLicenses;
+use super::fast;
 
 /// The default floor under which a text match is not taken as an identification.
 pub const DEFAULT_FLOOR: f32 = 0.9;
@@ -73,14 +74,54 @@ pub fn ai_licenses(text: &str) -> Vec<Detected> {
 
 /// Identifies the licence(s) of a licence text. Matches under `floor` are dropped. Never panics; an
 /// empty result means nothing was identified.
+/// Most texts end at the fast path (`fast.rs`); only what it does not know goes to the n-gram scan.
 pub fn detect_text(text: &str, floor: f32) -> Vec<Detected> {
     let text = cut(text, MAX_TEXT);
     let ai = ai_licenses(text);
     if !ai.is_empty() {
         return ai;
     }
+    let mut data = None;
+    if let Some(found) = fast_path(text, floor, &mut data) {
+        return vec![found];
+    }
+    scan(text, data.unwrap_or_else(|| TextData::new(text)), floor)
+}
+
+/// The fast path's answer, when it has one (`None`: the text goes to the full scan). `data` receives the
+/// text's n-grams when they were computed.
+pub fn fast_path(text: &str, floor: f32, data: &mut Option<TextData>) -> Option<Detected> {
+    let id = fast::candidate(text)?;
+    let d = data.insert(TextData::new(text));
+    fast_answer(text, d, id, floor)
+}
+
+/// [`detect_text`] without the fast path: every text through the n-gram scan of the whole store (what the
+/// fast path is checked against).
+pub fn detect_text_slow(text: &str, floor: f32) -> Vec<Detected> {
+    let text = cut(text, MAX_TEXT);
+    let ai = ai_licenses(text);
+    if !ai.is_empty() {
+        return ai;
+    }
+    scan(text, TextData::new(text), floor)
+}
+
+/// The fast path's answer for a text whose table hit is `id`, when it is certainly the scan's: the
+/// candidate's n-grams are exactly the text's (score 1.0: no entry of the store can score higher, and the
+/// scan stops at a whole-text match above its shallow limit), and the refinement keeps it (a common
+/// licence, or one the text names). A lower score goes to the scan: another entry (an alternate text of the
+/// same or of a near-identical licence) may score higher there.
+fn fast_answer(text: &str, data: &TextData, id: &str, floor: f32) -> Option<Detected> {
+    let reference = fast::reference(id)?;
+    let exact = data.ngram_matches(&reference);
+    let kept = COMMON.contains(&id) || mentions(&flatten(text), id);
+    (exact && floor < 1.0 && kept).then(|| Detected { id: id.to_string(), score: 1.0, lines: None })
+}
+
+/// The n-gram scan over the whole store (decoded on first use).
+fn scan(text: &str, data: TextData, floor: f32) -> Vec<Detected> {
     let Some(store) = store() else { return Vec::new() };
-    let data = TextData::new(text);
     let scanner = Scanner::new(store).confidence_threshold(floor).optimize(true).max_passes(16);
     let result = scanner.scan(&data);
     let mut found: Vec<Detected> = Vec::new();

@@ -7,6 +7,8 @@ pub mod categories;
 pub mod conclude;
 pub mod curations;
 pub mod detect;
+pub mod fast;
+mod fast_table;
 mod installed;
 pub mod normalise;
 mod roles;

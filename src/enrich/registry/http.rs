@@ -19,6 +19,73 @@ pub enum FetchError {
     Exhausted { attempts: u32, status: u16 },
     #[error("response larger than {0} bytes; not read")]
     TooLarge(u64),
+    /// The host could not be reached (connection refused, no route, timed out).
+    #[error("cannot connect")]
+    Unreachable,
+    /// Not tried: the host failed to connect too many times in a row.
+    #[error("skipped: the host is unreachable")]
+    Skipped,
+}
+
+/// After this many consecutive connection failures a host is given up for the rest of the run.
+pub const MAX_CONNECT_FAILURES: u32 = 3;
+
+/// Connection failures per host: after [`MAX_CONNECT_FAILURES`] in a row the host is not tried again, and
+/// one warning per host says how many lookups failed and how many were skipped.
+#[derive(Debug, Default)]
+pub struct HostGate {
+    hosts: std::sync::Mutex<std::collections::BTreeMap<String, HostState>>,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct HostState {
+    consecutive: u32,
+    failed: u32,
+    skipped: u32,
+}
+
+impl HostGate {
+    /// Whether a request to `host` may be made (false: given up; counted as skipped).
+    pub fn allow(&self, host: &str) -> bool {
+        let Ok(mut hosts) = self.hosts.lock() else { return true };
+        let st = hosts.entry(host.to_string()).or_default();
+        if st.consecutive >= MAX_CONNECT_FAILURES {
+            st.skipped += 1;
+            return false;
+        }
+        true
+    }
+
+    /// Records the outcome of a request to `host`: a connection failure or a response.
+    pub fn record(&self, host: &str, connect_failed: bool) {
+        let Ok(mut hosts) = self.hosts.lock() else { return };
+        let st = hosts.entry(host.to_string()).or_default();
+        if connect_failed {
+            st.consecutive += 1;
+            st.failed += 1;
+        } else {
+            st.consecutive = 0;
+        }
+    }
+
+    /// One line per host that failed to connect: `(host, failed lookups, skipped lookups)`.
+    pub fn summary(&self) -> Vec<(String, u32, u32)> {
+        let Ok(hosts) = self.hosts.lock() else { return Vec::new() };
+        hosts.iter().filter(|(_, s)| s.failed > 0).map(|(h, s)| (h.clone(), s.failed, s.skipped)).collect()
+    }
+}
+
+/// The host of a URL (never the path: it can carry a token on a mirror).
+pub fn host_of(url: &str) -> String {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| {
+            u.host_str().map(|h| match u.port() {
+                Some(p) => format!("{h}:{p}"),
+                None => h.to_string(),
+            })
+        })
+        .unwrap_or_else(|| "registry".into())
 }
 
 /// What a fetch returned: the body of a 200, or nothing for a 404 (the registry does not know it).
@@ -66,6 +133,8 @@ struct CacheEntry {
 pub struct Http {
     client: reqwest::blocking::Client,
     opts: HttpOptions,
+    /// Hosts that do not answer are given up after a few tries.
+    pub gate: HostGate,
 }
 
 fn now() -> u64 {
@@ -81,7 +150,7 @@ impl Http {
             .redirect(reqwest::redirect::Policy::limited(5))
             .build()
             .map_err(|e| FetchError::Request(e.to_string()))?;
-        Ok(Http { client, opts })
+        Ok(Http { client, opts, gate: HostGate::default() })
     }
 
     fn cache_path(&self, url: &str) -> Option<PathBuf> {
@@ -123,7 +192,19 @@ impl Http {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            let resp = self.client.get(url).send().map_err(|e| FetchError::Request(without_url(&e)))?;
+            let host = host_of(url);
+            if !self.gate.allow(&host) {
+                return Err(FetchError::Skipped);
+            }
+            let resp = match self.client.get(url).send() {
+                Ok(r) => r,
+                Err(e) if e.is_connect() => {
+                    self.gate.record(&host, true);
+                    return Err(FetchError::Unreachable);
+                }
+                Err(e) => return Err(FetchError::Request(without_url(&e))),
+            };
+            self.gate.record(&host, false);
             let status = resp.status().as_u16();
             if status == 200 {
                 let body = read_capped(resp, self.opts.max_body)?;

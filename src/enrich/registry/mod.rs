@@ -152,6 +152,7 @@ fn lookup(http: &http::Http, c: &Component, u: &BaseUrls) -> (Option<(Facts, Str
                 )),
             },
             Ok(Fetched::NotFound) => {}
+            Err(http::FetchError::Unreachable | http::FetchError::Skipped) => {}
             Err(e) => diags.push(warn("lookup", &url, e.to_string())),
         }
     }
@@ -170,6 +171,7 @@ fn lookup(http: &http::Http, c: &Component, u: &BaseUrls) -> (Option<(Facts, Str
                 )),
             },
             Ok(Fetched::NotFound) => {}
+            Err(http::FetchError::Unreachable | http::FetchError::Skipped) => {}
             Err(e) => diags.push(warn("fallback lookup", &url, e.to_string())),
         }
     }
@@ -239,6 +241,20 @@ pub fn enrich(inv: &mut Inventory, opts: &OnlineOptions) {
     });
     let mut results = results.into_inner().unwrap_or_default();
     results.sort_by_key(|r| r.0);
+    // Unreachable hosts: one warning each, not one per lookup.
+    for (host, failed, skipped) in http.gate.summary() {
+        inv.diagnostics.push(Diagnostic::warning(
+            "registry-unreachable",
+            format!(
+                "{host}: {failed} lookup(s) could not connect{}; continuing without it",
+                if skipped > 0 {
+                    format!(", {skipped} more skipped after {} failures in a row", http::MAX_CONNECT_FAILURES)
+                } else {
+                    String::new()
+                }
+            ),
+        ));
+    }
     for (i, facts, diags) in results {
         inv.diagnostics.extend(diags);
         let Some((f, source)) = facts else { continue };

@@ -294,3 +294,54 @@ fn shipped_curations_load() {
     assert_eq!(c.find("pkg:cargo/num-cmp@0.1.0").unwrap().expression, "CC0-1.0 OR MIT OR Apache-2.0");
     assert!(c.find("pkg:cargo/num-cmp@0.2.0").is_none());
 }
+
+/// The fast path (hash table of SPDX texts) answers exactly what the full n-gram scan answers: on every
+/// licence file of the corpus, on this file's fixtures, and on every SPDX licence text with a copyright
+/// line filled in; and it does answer (is taken) for the usual licence files.
+#[test]
+fn fast_path_answers_what_the_full_scan_answers() {
+    use sovereign::enrich::license::detect::{detect_text_slow, fast_path};
+    use sovereign::enrich::license::fast::candidate;
+    let mut texts: Vec<(String, String)> = vec![
+        ("MIT fixture".into(), MIT.into()),
+        ("BSD3 fixture".into(), BSD3.into()),
+        ("two licences".into(), format!("Bundle.\n\n--- a ---\n{MIT}\n\n--- b ---\n{BSD3}\n")),
+        ("half MIT".into(), MIT.lines().take(9).collect::<Vec<_>>().join("\n")),
+        (
+            "MIT with a second copyright".into(),
+            MIT.replace("Permission", "Copyright 2025 Other\n\nPermission"),
+        ),
+    ];
+    if let Some(root) = corpus("fast_path_answers_what_the_full_scan_answers") {
+        let mut files = Vec::new();
+        walk(&root, &root, &mut files);
+        assert!(files.len() > 50, "{} corpus licence files", files.len());
+        for rel in files {
+            let text = String::from_utf8_lossy(&std::fs::read(root.join(&rel)).unwrap()).into_owned();
+            texts.push((rel, text));
+        }
+    }
+    for (id, text) in ::spdx::text::LICENSE_TEXTS.iter().step_by(7) {
+        texts.push((
+            format!("SPDX {id}"),
+            format!("Copyright (c) 2021 Jane Doe <jane@example.org>\n\n{text}"),
+        ));
+    }
+    let mut hits = 0;
+    let mut wrong = Vec::new();
+    for (name, text) in &texts {
+        for floor in [0.9, 0.995] {
+            let fast = detect_text(text, floor);
+            let slow = detect_text_slow(text, floor);
+            if fast != slow {
+                wrong.push(format!("{name} at {floor}: fast {fast:?}, full scan {slow:?}"));
+            }
+        }
+        hits += usize::from(fast_path(text, 0.9, &mut None).is_some());
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    eprintln!("{hits} of {} texts answered by the fast path", texts.len());
+    assert_eq!(candidate(MIT), Some("MIT"));
+    assert!(fast_path(MIT, 0.9, &mut None).is_some(), "the usual MIT file takes the fast path");
+    assert!(hits * 4 > texts.len(), "only {hits} of {} texts took the fast path", texts.len());
+}

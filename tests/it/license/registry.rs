@@ -383,3 +383,34 @@ fn offline_forbids_the_network_even_with_online() {
     assert_eq!(server.hits.lock().unwrap().get("/crates/api/v1/crates/serde/1.0.0"), Some(&1));
     crate::support::validate_cdx(&doc, "offline_forbids_the_network_even_with_online");
 }
+
+/// A registry host nobody listens on: after a few connection failures in a row it is given up, and one
+/// warning (not one per package) says how many lookups failed and how many were skipped.
+#[test]
+fn an_unreachable_host_is_one_warning_with_the_count_skipped() {
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut inv = Inventory {
+        components: (0..40).map(|i| comp(Ecosystem::Npm, None, &format!("p{i}"), "1.0.0")).collect(),
+        ..Inventory::default()
+    };
+    enrich(&mut inv, &options(&base, None));
+    let warnings: Vec<&str> = inv
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == sovereign::model::Severity::Warning)
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    assert!(inv.diagnostics[0].code == "registry-unreachable", "{:?}", inv.diagnostics[0]);
+    let w = warnings[0];
+    assert!(
+        w.starts_with(&format!("127.0.0.1:{port}: ")) && w.contains("more skipped after 3 failures"),
+        "{w}"
+    );
+    let failed: u32 = w.split(": ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+    let skipped: u32 = w.split(", ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+    // 40 packages, two URLs each (the registry and deps.dev, both on the dead host): every one accounted for.
+    assert!((3..=6).contains(&failed), "{w}");
+    assert_eq!(failed + skipped, 80, "{w}");
+}

@@ -1,0 +1,248 @@
+//! End-to-end speed, side by side with cdxgen (a plain harness): the release binary scans each tree as a
+//! user would run it, and its wall time and peak memory (`/usr/bin/time -v`) are printed next to cdxgen's
+//! on the same tree when cdxgen is installed, with the ratio.
+//!
+//! Run: `SOVEREIGN_CORPUS=/work/shared/corpus cargo bench --bench versus`.
+//! - The seven corpus entries: rust/BurntSushi__ripgrep, rust/astral-sh__uv, npm/axios__axios,
+//!   npm/vuejs__core, npm/webpack__webpack, python/python-poetry__poetry, go/gohugoio__hugo.
+//! - `SOVEREIGN_BENCH_REPO=/path`: one more tree (a checkout of a few thousand source files with a
+//!   vendored framework; docs/performance.md names the one measured).
+//! - cdxgen: `SOVEREIGN_CDXGEN=/path/to/cdxgen`, else `~/.cache/sovereign-bench/cdxgen/node_modules/.bin/cdxgen`
+//!   (install once: `npm install --prefix ~/.cache/sovereign-bench/cdxgen @cyclonedx/cdxgen`). Without it
+//!   only sovereign's figures are printed.
+//! - `SOVEREIGN_BENCH_CLONE=1`: also the clone benchmark (`clone` below): a repository of 10,000 commits
+//!   and 5,000 files built with `git fast-import`, served by `git daemon` on 127.0.0.1; a URL scan against
+//!   `git clone --depth 1` plus a directory scan.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const ENTRIES: &[&str] = &[
+    "rust/BurntSushi__ripgrep",
+    "rust/astral-sh__uv",
+    "npm/axios__axios",
+    "npm/vuejs__core",
+    "npm/webpack__webpack",
+    "python/python-poetry__poetry",
+    "go/gohugoio__hugo",
+];
+
+/// Wall time and peak resident memory (KiB) of one run of a command, from `/usr/bin/time -v`.
+fn timed(cmd: &[&str], envs: &[(&str, &str)]) -> Option<(Duration, u64)> {
+    let start = Instant::now();
+    let out = Command::new("/usr/bin/time")
+        .arg("-v")
+        .args(cmd)
+        .envs(envs.iter().copied())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .ok()?;
+    let wall = start.elapsed();
+    let err = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        eprintln!("{} failed: {}", cmd.join(" "), err.lines().rev().take(15).collect::<Vec<_>>().join(" | "));
+        return None;
+    }
+    let rss = err
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes): "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    Some((wall, rss))
+}
+
+/// The best of `n` runs (wall time; the memory of that run).
+fn best(n: usize, cmd: &[&str], envs: &[(&str, &str)]) -> Option<(Duration, u64)> {
+    (0..n).filter_map(|_| timed(cmd, envs)).min_by_key(|r| r.0)
+}
+
+fn cdxgen() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("SOVEREIGN_CDXGEN") {
+        return Some(PathBuf::from(p));
+    }
+    let home = std::env::var_os("HOME")?;
+    let p = Path::new(&home).join(".cache/sovereign-bench/cdxgen/node_modules/.bin/cdxgen");
+    p.exists().then_some(p)
+}
+
+fn scan_dir(bin: &str, dir: &Path, out: &Path) -> Option<(Duration, u64)> {
+    let dir = dir.to_str()?;
+    let cache = out.join("cache");
+    best(
+        5,
+        &[bin, "scan", dir, "--quiet", "-o", out.join("s.json").to_str()?],
+        &[("SOVEREIGN_CACHE", cache.to_str()?)],
+    )
+}
+
+fn scan_cdxgen(cdx: &Path, dir: &Path, out: &Path) -> Option<(Duration, u64)> {
+    // No package-manager runs (installs) and no network lookups: the same job as an offline scan.
+    let envs = [("CDXGEN_DEBUG_MODE", "none"), ("FETCH_LICENSE", "false"), ("CDXGEN_NO_BANNER", "true")];
+    let o = out.join("c.json");
+    best(1, &[cdx.to_str()?, "-r", "--no-install-deps", "-o", o.to_str()?, dir.to_str()?], &envs)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn main() {
+    let bin = env!("CARGO_BIN_EXE_sovereign");
+    let work = tempfile::tempdir().unwrap();
+    let cdx = cdxgen();
+    if cdx.is_none() {
+        println!("cdxgen not installed: sovereign's figures only (see this file's header)");
+    }
+    let mut trees: Vec<(String, PathBuf)> = Vec::new();
+    if let Some(corpus) = std::env::var_os("SOVEREIGN_CORPUS") {
+        for e in ENTRIES {
+            trees.push((e.to_string(), Path::new(&corpus).join(e)));
+        }
+    } else {
+        println!("SOVEREIGN_CORPUS not set: no corpus entries");
+    }
+    if let Some(repo) = std::env::var_os("SOVEREIGN_BENCH_REPO") {
+        let p = PathBuf::from(repo);
+        trees.push((p.file_name().unwrap_or_default().to_string_lossy().into_owned(), p));
+    }
+    let (mut ours, mut theirs) = (Duration::ZERO, Duration::ZERO);
+    for (name, dir) in &trees {
+        let Some((t, rss)) = scan_dir(bin, dir, work.path()) else { continue };
+        ours += t;
+        let mut line = format!("{name}: sovereign {:.1} ms, {:.1} MB peak", ms(t), rss as f64 / 1024.0);
+        if let Some((c, crss)) = cdx.as_deref().and_then(|c| scan_cdxgen(c, dir, work.path())) {
+            theirs += c;
+            line += &format!(
+                "; cdxgen {:.0} ms, {:.1} MB peak; {:.1}x",
+                ms(c),
+                crss as f64 / 1024.0,
+                c.as_secs_f64() / t.as_secs_f64()
+            );
+        }
+        println!("{line}");
+    }
+    if theirs > Duration::ZERO {
+        println!(
+            "all: sovereign {:.1} ms, cdxgen {:.0} ms: {:.1}x",
+            ms(ours),
+            ms(theirs),
+            theirs.as_secs_f64() / ours.as_secs_f64()
+        );
+    }
+    if std::env::var_os("SOVEREIGN_BENCH_CLONE").is_some() {
+        clone(bin, work.path());
+    }
+}
+
+/// Builds a repository of `commits` commits touching `files` files with `git fast-import`.
+fn build_history(dir: &Path, commits: usize, files: usize) {
+    let run = |args: &[&str]| {
+        let ok = Command::new("git").args(args).current_dir(dir).stdout(Stdio::null()).status().unwrap();
+        assert!(ok.success(), "git {args:?}");
+    };
+    run(&["init", "-q", "--bare", "-b", "main"]);
+    let mut stream = String::new();
+    for c in 0..commits {
+        let when = 1_600_000_000 + c * 60;
+        let msg = format!("commit {c}");
+        stream += &format!(
+            "commit refs/heads/main\nmark :{}\ncommitter Bench <bench@example.org> {when} +0000\ndata {}\n{msg}\n",
+            c + 1,
+            msg.len()
+        );
+        if c > 0 {
+            stream += &format!("from :{c}\n");
+        }
+        // The first commit writes every file; each later one rewrites a few.
+        let touched: Vec<usize> =
+            if c == 0 { (0..files).collect() } else { (0..3).map(|k| (c * 7 + k * 131) % files).collect() };
+        for f in touched {
+            let body = format!(
+                "# module {f}, revision {c}\ndef f{f}(x):\n    return x + {c}\n{}",
+                "# filler line for a realistic size\n".repeat(20)
+            );
+            let path = if f % 10 == 0 {
+                format!("vendor/lib{}/m{f}.py", f % 50)
+            } else {
+                format!("pkg{}/m{f}.py", f % 97)
+            };
+            stream += &format!("M 100644 inline {path}\ndata {}\n{body}\n", body.len());
+        }
+    }
+    let mut child = Command::new("git")
+        .args(["fast-import", "--quiet"])
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(stream.as_bytes()).unwrap();
+    assert!(child.wait().unwrap().success());
+}
+
+/// The clone benchmark: a URL scan (shallow single-ref fetch + scan) against `git clone --depth 1` plus
+/// a directory scan of the clone, over `git daemon` on 127.0.0.1.
+fn clone(bin: &str, work: &Path) {
+    let base = work.join("served");
+    let repo = base.join("big.git");
+    std::fs::create_dir_all(&repo).unwrap();
+    let started = Instant::now();
+    build_history(&repo, 10_000, 5_000);
+    println!("clone bench: built 10,000 commits / 5,000 files in {:.1} s", started.elapsed().as_secs_f64());
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut daemon = Command::new(git_daemon())
+        .args(["--reuseaddr", "--export-all", "--listen=127.0.0.1"])
+        .arg(format!("--port={port}"))
+        .arg(format!("--base-path={}", base.display()))
+        .arg(&base)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let url = format!("git://127.0.0.1:{port}/big.git");
+    let mut url_scan = Vec::new();
+    let mut git_then_scan = Vec::new();
+    for i in 0..3 {
+        let cache = work.join(format!("cache{i}"));
+        let out = work.join("u.json");
+        if let Some(r) = timed(
+            &[bin, "scan", &url, "--quiet", "-o", out.to_str().unwrap()],
+            &[("SOVEREIGN_CACHE", cache.to_str().unwrap())],
+        ) {
+            url_scan.push(r);
+        }
+        let dest = work.join(format!("clone{i}"));
+        let g = timed(&["git", "clone", "-q", "--depth", "1", &url, dest.to_str().unwrap()], &[]);
+        let s = timed(&[bin, "scan", dest.to_str().unwrap(), "--quiet", "-o", out.to_str().unwrap()], &[]);
+        if let (Some(g), Some(s)) = (g, s) {
+            git_then_scan.push((g.0 + s.0, g.1.max(s.1)));
+        }
+    }
+    let _ = daemon.kill();
+    let _ = daemon.wait();
+    let (Some(u), Some(g)) = (url_scan.iter().min_by_key(|r| r.0), git_then_scan.iter().min_by_key(|r| r.0))
+    else {
+        println!("clone bench: a run failed");
+        return;
+    };
+    println!(
+        "clone bench: URL scan {:.0} ms, {:.0} MB peak; git clone --depth 1 + directory scan {:.0} ms; ratio {:.2}",
+        ms(u.0),
+        u.1 as f64 / 1024.0,
+        ms(g.0),
+        u.0.as_secs_f64() / g.0.as_secs_f64()
+    );
+}
+
+/// The `git-daemon` program itself (`git daemon` would fork it, and killing `git` would leave it running).
+fn git_daemon() -> std::path::PathBuf {
+    let out = std::process::Command::new("git").arg("--exec-path").output().expect("git is installed");
+    std::path::Path::new(String::from_utf8_lossy(&out.stdout).trim()).join("git-daemon")
+}
