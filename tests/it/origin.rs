@@ -714,3 +714,43 @@ fn licence_text_copyright_holders_are_evidence() {
     assert_eq!(util.copyrights, ["Copyright (c) 2015 Jane Q. Example"]);
     assert_eq!(util.origin.country, None, "a person's notice attributes nothing: {:?}", util.origin);
 }
+
+#[test]
+fn hub_models_give_weights_from_their_publisher_and_architecture_from_their_name() {
+    use sovereign::model::Facet;
+    let kb = KnowledgeBase::builtin();
+    let facet = |o: &sovereign::model::Origin, f: Facet| -> Vec<String> {
+        o.facets.get(&f).map(|x| x.countries.iter().map(|c| c.country.clone()).collect()).unwrap_or_default()
+    };
+    // Qwen's own release: published, trained and designed by Alibaba's Qwen team.
+    let o = origin::attribute(
+        kb,
+        &component("pkg:huggingface/Qwen/Qwen2.5-VL-7B-Instruct"),
+        AttributeTo::Headquarters,
+        kb.floor,
+    );
+    assert_eq!(facet(&o, Facet::Maintainer), ["CN"], "{o:#?}");
+    assert_eq!(facet(&o, Facet::Weights), ["CN"], "{o:#?}");
+    assert_eq!(facet(&o, Facet::Architecture), ["CN"], "{o:#?}");
+    // A re-packager's conversion: no maintainer country, but the weights are the original namespace's.
+    let o = origin::attribute(
+        kb,
+        &component("pkg:huggingface/bartowski/Qwen_Qwen3-8B-GGUF"),
+        AttributeTo::Headquarters,
+        kb.floor,
+    );
+    assert_eq!(facet(&o, Facet::Weights), ["CN"], "{o:#?}");
+    // A LLaVA model built on Mistral: two architectures named, from two countries; no publisher known.
+    let o = origin::attribute(
+        kb,
+        &component("pkg:huggingface/someone/llava-v1.6-mistral-7b-hf"),
+        AttributeTo::Headquarters,
+        kb.floor,
+    );
+    let mut arch = facet(&o, Facet::Architecture);
+    arch.sort();
+    assert_eq!(arch, ["FR", "US"], "{o:#?}");
+    assert!(facet(&o, Facet::Maintainer).is_empty() && facet(&o, Facet::Weights).is_empty(), "{o:#?}");
+    // The country of the component is never set by its architecture alone.
+    assert_eq!(o.country, None, "{o:#?}");
+}

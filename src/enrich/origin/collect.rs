@@ -240,26 +240,55 @@ fn hf_namespace(kb: &KnowledgeBase, ns: &str, name: &str, ev: &mut Vec<Evidence>
         // bartowski/Qwen_Qwen3-8B-GGUF: the original organisation is embedded before `_`.
         if let Some((orig, _)) = name.split_once('_') {
             for r in kb.huggingface.get(&orig.to_lowercase()).into_iter().flatten() {
-                ev.push(org_evidence(
+                let e = org_evidence(
                     kb,
                     EvidenceKind::KnownOrganisation,
                     format!("Hugging Face model name {name} (original namespace {orig})"),
                     *r,
                     w.repackaged_model,
-                ));
+                );
+                ev.push(weights_of_publisher(&e));
+                ev.push(e);
             }
         }
+        hub_model_families(kb, name, ev);
         return;
     }
     for (r, cross) in kb.model_namespace("huggingface", &lower) {
         let what = if cross { " (listed as its ModelScope namespace)" } else { "" };
-        ev.push(org_evidence(
+        let e = org_evidence(
             kb,
             EvidenceKind::KnownOrganisation,
             format!("Hugging Face namespace {ns}{what}"),
             r,
             w.registry_namespace,
-        ));
+        );
+        ev.push(weights_of_publisher(&e));
+        ev.push(e);
+    }
+    hub_model_families(kb, name, ev);
+}
+
+/// A hub model's weights are its publisher's release (a base model named elsewhere adds its own country):
+/// the organisation evidence again, for the weights facet.
+fn weights_of_publisher(e: &Evidence) -> Evidence {
+    let mut w = e.clone();
+    w.value = format!("{} (publisher of the weights)", e.value);
+    w.facet = Some(crate::model::Facet::Weights);
+    w
+}
+
+/// The architecture a hub model's name names (`Qwen2.5-VL-7B-Instruct` → the Qwen family), for the
+/// architecture facet only.
+fn hub_model_families(kb: &KnowledgeBase, name: &str, ev: &mut Vec<Evidence>) {
+    for fam in crate::provenance::families::families_in_name(name) {
+        let Some(mut e) = crate::enrich::origin::people::model_family_evidence(kb, fam.representative())
+        else {
+            continue;
+        };
+        e.value = format!("model name {name} (family {})", fam.id);
+        e.facet = Some(crate::model::Facet::Architecture);
+        ev.push(e);
     }
 }
 
