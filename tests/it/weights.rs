@@ -333,6 +333,21 @@ fn weights_cli_fingerprint_compare_scan_and_policy() {
         let out = run(&["check", sbom.to_str().unwrap(), "--policy", policy.to_str().unwrap()], &cache);
         let report = String::from_utf8_lossy(&out.stdout);
         assert_eq!(out.status.code(), Some(if fails { 1 } else { 0 }), "{name}: {report}");
+        // The contest policy: the reused tower's weights are a denied country (the weights facet), an
+        // error; the independent model has no such finding (its unknown origin is judged by the
+        // `no-foreign-models` rule either way, which asks the team to declare it).
+        let contest = concat!(env!("CARGO_MANIFEST_DIR"), "/rules/policies/sovereign-ai-contest.yaml");
+        let out = run(&["check", sbom.to_str().unwrap(), "--policy", contest, "--format", "json"], &cache);
+        let verdict: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let denied: Vec<String> = verdict["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["component"].as_str().is_some_and(|c| c.contains("vlm")))
+            .filter(|f| f["severity"] == "error" && f["message"].as_str().is_some_and(|m| m.contains("CN")))
+            .map(|f| f["message"].as_str().unwrap_or_default().to_string())
+            .collect();
+        assert_eq!(!denied.is_empty(), fails, "{name}: {denied:?}\n{verdict}");
     }
 }
 
