@@ -500,3 +500,36 @@ fn waived_findings_show_their_waiver() {
     );
     assert!(page.contains("✗ FAILED"));
 }
+
+#[test]
+fn thousands_of_findings_open_fast_and_stay_filterable() {
+    let Some(browser) = chromium("thousands_of_findings_open_fast_and_stay_filterable") else { return };
+    use crate::policy_eval::{comp, from, inventory, licensed};
+    // 700 components from CN under a licence the policy refuses: 1,400 findings (origin and licence).
+    let comps = (0..700).map(|i| licensed(from(comp(&format!("c{i}"), "1.0.0"), "CN", 0.9), "GPL-3.0-only"));
+    let inv = inventory(comps.collect(), &[]);
+    let policy = sovereign::policy::from_str(
+        "version: 1\nname: big\norigin:\n  deny: [CN]\nlicenses:\n  allow: [MIT]\n",
+        "p.yaml",
+    )
+    .unwrap();
+    let verdict = sovereign::policy::evaluate(&policy, &inv, &Default::default());
+    let n = verdict.findings.len();
+    assert!(n > 1000, "{n} findings");
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.html");
+    let meta = sovereign::report::html::ReportMeta::new();
+    std::fs::write(&report, sovereign::report::html::render_report(&inv, Some(&verdict), &meta)).unwrap();
+    let dom = dump_dom(&browser, &report, "");
+    // The first rows are laid out, the others wait in a closed <details> that opens without JavaScript.
+    let (first, rest) = (rows(&dom, "findings-table").len(), rows(&dom, "findings-table-more").len());
+    assert_eq!((first, first + rest), (300, n));
+    assert!(dom.contains(&format!("Show the other {} findings", n - 300)), "no summary line");
+    assert!(!dom.contains("<details class=\"more-rows\" open"), "closed while nothing is filtered");
+    assert_eq!(output_after(&dom, "data-table=\"findings-table\""), format!("{n} of {n} shown"));
+    // A filter counts and shows rows of both parts, and opens the part that has matches.
+    let dom = dump_dom(&browser, &report, "#fq=c699");
+    let shown = output_after(&dom, "data-table=\"findings-table\"");
+    assert!(shown.ends_with(&format!(" of {n} shown")) && !shown.starts_with("0 "), "{shown}");
+    assert!(dom.contains("<details class=\"more-rows\" open"), "the part with the matches stays closed");
+}

@@ -215,6 +215,9 @@ fn facts(inv: &Inventory, meta: &ReportMeta) -> String {
     out
 }
 
+/// How many findings the report lays out at once; the others follow in a closed `<details>`.
+const FIRST_FINDINGS: usize = 300;
+
 fn findings(inv: &Inventory, v: &Verdict, by_id: &HashMap<&str, &Component>) -> String {
     let mut out = String::from("<section id=\"findings\"><h2>Findings</h2>");
     if v.findings.is_empty() {
@@ -254,10 +257,25 @@ fn findings(inv: &Inventory, v: &Verdict, by_id: &HashMap<&str, &Component>) -> 
             },
         ],
     ));
-    out.push_str("<div class=\"scroll\"><table id=\"findings-table\" class=\"sortable\"><caption>Every finding of the policy, open ones first</caption><thead><tr><th scope=\"col\">Severity</th><th scope=\"col\">Rule</th><th scope=\"col\">Component</th><th scope=\"col\">Origin</th><th scope=\"col\">Finding and evidence</th><th scope=\"col\">Declared at and dependency path</th><th scope=\"col\">How to fix</th><th scope=\"col\">Waiver</th></tr></thead><tbody>");
+    const FINDINGS_HEAD: &str = "<thead><tr><th scope=\"col\">Severity</th><th scope=\"col\">Rule</th><th scope=\"col\">Component</th><th scope=\"col\">Origin</th><th scope=\"col\">Finding and evidence</th><th scope=\"col\">Declared at and dependency path</th><th scope=\"col\">How to fix</th><th scope=\"col\">Waiver</th></tr></thead>";
+    let _ = write!(
+        out,
+        "<div class=\"scroll\"><table id=\"findings-table\" class=\"sortable findings-table\"><caption>Every finding of the policy, open ones first</caption>{FINDINGS_HEAD}<tbody>"
+    );
     let mut order: Vec<&crate::policy::Finding> = v.findings.iter().collect();
     order.sort_by_key(|f| (f.waived.is_some(), std::cmp::Reverse(f.severity)));
-    for f in order {
+    let total = order.len();
+    for (i, f) in order.into_iter().enumerate() {
+        // Past the first rows the rest sit in a closed <details> (readable without JavaScript by opening
+        // it): a browser lays out only what is shown, so a report of thousands of findings opens fast.
+        if i == FIRST_FINDINGS && total > FIRST_FINDINGS {
+            let _ = write!(
+                out,
+                "</tbody></table></div><details class=\"more-rows\"><summary>Show the other {} findings</summary><div class=\"scroll\"><table id=\"findings-table-more\" class=\"findings-table\" data-part-of=\"findings-table\"><caption>Findings {} to {total}</caption>{FINDINGS_HEAD}<tbody>",
+                total - FIRST_FINDINGS,
+                FIRST_FINDINGS + 1
+            );
+        }
         let comp = f.component.as_deref().and_then(|id| by_id.get(id)).copied();
         let cs = comp.map(|c| countries(&c.origin)).unwrap_or_default();
         let country_attr = if cs.is_empty() {
@@ -331,7 +349,11 @@ fn findings(inv: &Inventory, v: &Verdict, by_id: &HashMap<&str, &Component>) -> 
         out.push_str("</tr>");
     }
     let _ = inv;
-    out.push_str("</tbody></table></div></section>");
+    out.push_str("</tbody></table></div>");
+    if total > FIRST_FINDINGS {
+        out.push_str("</details>");
+    }
+    out.push_str("</section>");
     out
 }
 
