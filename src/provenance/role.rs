@@ -71,12 +71,10 @@ fn dir_role(seg: &str) -> Option<Scope> {
     }
 }
 
+/// `gradio_demo`, `demo-app`, `web_demo_streaming`: one of the words of a `_`/`-` separated name.
 fn example_affix(seg: &str) -> bool {
     let l = seg.to_ascii_lowercase();
-    EXAMPLE_AFFIXES.iter().any(|a| {
-        [format!("_{a}"), format!("-{a}")].iter().any(|s| l.ends_with(s.as_str()))
-            || [format!("{a}_"), format!("{a}-")].iter().any(|p| l.starts_with(p.as_str()))
-    })
+    l.contains(['_', '-']) && l.split(['_', '-']).any(|w| EXAMPLE_AFFIXES.contains(&w))
 }
 
 /// The role a file name alone gives (`foo_test.go`, `test_foo.py`, `foo.test.ts`, `FooTest.java`).
@@ -210,6 +208,9 @@ mod tests {
         assert_eq!(by_convention("streamlit_demo/app.py"), Some(Scope::Example));
         assert_eq!(by_convention("cookbooks/a.ipynb"), Some(Scope::Example));
         assert_eq!(by_convention("src/demographics/a.py"), None);
+        assert_eq!(by_convention("web_demo_streaming/app.py"), Some(Scope::Example));
+        assert_eq!(by_convention("src/demo_utils/a.py"), Some(Scope::Example));
+        assert_eq!(by_convention("src/pseudo_random/a.py"), None);
         assert_eq!(by_convention("src/testing.rs"), None);
         assert_eq!(by_convention("src/latest/contest.py"), None);
         assert_eq!(by_convention("tests"), None);
