@@ -8,7 +8,10 @@ use serde::Serialize;
 
 use super::backend::{Col, Val};
 use super::{ScanId, Store, StoreError};
-use crate::model::{Component, Inventory, LicenseInfo, LicenseValue, Location, OrganisationRef, Subject};
+use crate::model::{
+    Component, CountryConfidence, Facet, Inventory, LicenseInfo, LicenseValue, Location, OrganisationRef,
+    Subject,
+};
 
 /// A stored scan, without its SBOM.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -297,8 +300,8 @@ impl Store {
     }
 
     /// A stored scan's inventory rebuilt from the component tables: what policies judge (purl, kind,
-    /// ecosystem, scope, directness, licences, origin country, confidence and organisation, first
-    /// location). Evidence lists and edges are in the stored SBOM ([`Store::sbom`]), not here.
+    /// ecosystem, scope, directness, licences, origin country, confidence and organisation, every
+    /// country of every origin facet, first location). Evidence lists and edges are in the stored SBOM ([`Store::sbom`]), not here.
     pub fn inventory(&mut self, scan: &ScanInfo) -> Result<Inventory, StoreError> {
         let cols = [
             Col::Int,
@@ -372,6 +375,30 @@ impl Store {
                 Some("declared") => l.declared = Some(v),
                 Some("concluded") => l.concluded = Some(v),
                 _ => l.detected.push(v),
+            }
+        }
+        // Every country of every origin facet (policies judge them all by default), as `origin_rows` wrote
+        // them: `any` rows are the component's countries, the others its facets, strongest first.
+        let origins = self.conn.query(
+            "SELECT idx, facet, country, confidence, basis FROM component_origin WHERE scan_id = ? \
+             ORDER BY idx, facet, confidence DESC, country",
+            &[Val::Int(scan.id.0)],
+            &[Col::Int, Col::Text, Col::Text, Col::Real, Col::Text],
+        )?;
+        for r in origins {
+            let Some(c) = comps.get_mut(r[0].int() as usize) else { continue };
+            let country = r[2].string();
+            match r[1].str().and_then(Facet::parse) {
+                Some(facet) => {
+                    let f = c.origin.facets.entry(facet).or_default();
+                    f.countries.push(CountryConfidence { country, confidence: r[3].real() });
+                    f.basis = f.basis.take().or_else(|| r[4].str().map(str::to_string));
+                }
+                None => {
+                    if let Err(at) = c.origin.countries.binary_search(&country) {
+                        c.origin.countries.insert(at, country);
+                    }
+                }
             }
         }
         Ok(Inventory {

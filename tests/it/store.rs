@@ -183,6 +183,25 @@ fn ask(store: &mut Store) -> Vec<Value> {
     }
     let inv = store.inventory(&scans[0]).unwrap();
     out.push(serde_json::to_value(&inv.components).unwrap());
+    // Simulation judges the rebuilt inventory: the fine-tune keeps both facets and both countries, so a
+    // policy that denies CN weights fails it from the store as it does from the SBOM.
+    let gamma = scans.iter().find(|s| s.submission == "gamma").unwrap();
+    let rebuilt = store.inventory(gamma).unwrap();
+    let tuned = rebuilt.components.iter().find(|c| c.name == "tuned").unwrap();
+    let facet =
+        |f: Facet| tuned.origin.facets[&f].countries.iter().map(|c| c.country.as_str()).collect::<Vec<_>>();
+    assert_eq!((facet(Facet::Maintainer), facet(Facet::Weights)), (vec!["FR"], vec!["CN"]));
+    assert_eq!(tuned.origin.countries, ["CN", "FR"]);
+    let policy = sovereign::policy::from_str(
+        "version: 1\norigin:\n  deny: [CN]\n  facets: [weights]\n",
+        "weights.yaml",
+    )
+    .unwrap();
+    let verdict = sovereign::policy::evaluate(&policy, &rebuilt, &Default::default());
+    assert!(
+        verdict.findings.iter().any(|f| f.component.as_deref() == Some(tuned.id.as_str())),
+        "{verdict:?}"
+    );
     out
 }
 
