@@ -208,6 +208,16 @@ impl Origin {
         self.country.is_none() && self.evidence.is_empty() && self.countries.is_empty()
     }
 
+    /// Every country of the component: the union over its facets, or its one country when no facets are
+    /// known (an SBOM written before facets existed).
+    pub fn all_countries(&self) -> Vec<&str> {
+        if self.countries.is_empty() {
+            self.country.iter().map(String::as_str).collect()
+        } else {
+            self.countries.iter().map(String::as_str).collect()
+        }
+    }
+
     /// The countries of the given facets (all facets when `facets` is empty), each with its confidence.
     pub fn countries_of(&self, facets: &[Facet]) -> Vec<(Facet, &CountryConfidence)> {
         self.facets

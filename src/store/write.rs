@@ -63,25 +63,20 @@ pub fn kb_version(user_files: &[&std::path::Path]) -> String {
     s
 }
 
-/// The countries of a component per origin facet: (facet, country, confidence, basis). Today the
-/// combined origin, as facet `any`; per-facet origins add rows here (docs/store.md).
+/// The countries of a component per origin facet: (facet, country, confidence, basis), plus facet `any`
+/// for every country of the component (docs/store.md, "Origin facets").
 pub(crate) fn origin_rows(c: &Component) -> Vec<(String, String, f64, Option<String>)> {
     let o = &c.origin;
     let mut rows = Vec::new();
     // `any`: every country of the component (the union over its facets), each at its best confidence.
-    let mut all: Vec<&String> = o.countries.iter().collect();
-    if all.is_empty() {
-        all.extend(o.country.iter());
-    }
-    for cc in all {
-        let best = o
-            .facets
-            .values()
-            .flat_map(|f| f.countries.iter())
-            .filter(|x| &x.country == cc)
-            .map(|x| x.confidence)
-            .fold(if o.country.as_ref() == Some(cc) { o.confidence } else { 0.0 }, f64::max);
-        rows.push(("any".to_string(), cc.clone(), best, o.basis.clone()));
+    let per_facet = o.countries_of(&[]);
+    for cc in o.all_countries() {
+        let best = per_facet
+            .iter()
+            .filter(|(_, x)| x.country == cc)
+            .map(|(_, x)| x.confidence)
+            .fold(if o.country.as_deref() == Some(cc) { o.confidence } else { 0.0 }, f64::max);
+        rows.push(("any".to_string(), cc.to_string(), best, o.basis.clone()));
     }
     for (facet, f) in &o.facets {
         for x in &f.countries {

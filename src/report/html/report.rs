@@ -81,13 +81,9 @@ pub fn facet_cells(origin: &Origin) -> String {
     out
 }
 
-/// The countries a component's origin names (for filters and charts): every country of every facet.
+/// The countries a component's origin names (for the filters): every country of every facet.
 fn countries(origin: &Origin) -> Vec<String> {
-    if origin.countries.is_empty() {
-        origin.country.iter().cloned().collect()
-    } else {
-        origin.countries.clone()
-    }
+    origin.all_countries().into_iter().map(str::to_string).collect()
 }
 
 /// The licence category of a component: of its concluded (else declared) expression; `mixed` when
