@@ -359,8 +359,9 @@ impl SubmissionOutcome {
 
     /// Writes `DIR/NAME/sbom.cdx.json`, `verdict.json` and `report.html` (atomically) for a scanned
     /// submission; nothing for one that could not be scanned (`summary.json` says why).
-    pub fn write(&self, dir: &Path, meta: &ReportMeta) -> Result<(), AuditError> {
-        let Ok(j) = &self.result else { return Ok(()) };
+    /// Returns the SBOM it wrote (for the store), none for a submission that could not be scanned.
+    pub fn write(&self, dir: &Path, meta: &ReportMeta) -> Result<Option<Vec<u8>>, AuditError> {
+        let Ok(j) = &self.result else { return Ok(None) };
         let sub_dir = dir.join(&self.submission.name);
         let w = |p: PathBuf, bytes: &[u8]| {
             write_atomic(&p, bytes)
@@ -368,13 +369,11 @@ impl SubmissionOutcome {
         };
         std::fs::create_dir_all(&sub_dir)
             .map_err(|source| AuditError::Write { path: sub_dir.display().to_string(), source })?;
-        w(
-            sub_dir.join("sbom.cdx.json"),
-            &crate::sbom::write(&j.inventory, crate::sbom::Format::CyclonedxJson),
-        )?;
+        let sbom = crate::sbom::write(&j.inventory, crate::sbom::Format::CyclonedxJson);
+        w(sub_dir.join("sbom.cdx.json"), &sbom)?;
         w(sub_dir.join("verdict.json"), &crate::report::json::render(&j.verdict))?;
         w(sub_dir.join("report.html"), html::render_report(&j.inventory, Some(&j.verdict), meta).as_bytes())?;
-        Ok(())
+        Ok(Some(sbom))
     }
 }
 

@@ -10,7 +10,6 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sovereign::audit::{self, AuditOptions, Progress, Submission, SubmissionOutcome};
 use sovereign::cli::AuditArgs;
 use sovereign::report::html::{policy_digest, ReportMeta};
-use sovereign::sbom::Format;
 
 use super::eval_options;
 
@@ -101,30 +100,28 @@ pub(crate) fn audit(args: AuditArgs) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create `{}`", args.out.display()))?;
     let display = Display::new(&subs, args.quiet);
     let outcomes = audit::run(&subs, &policy, &opts, jobs, &display);
-    let mut write_failed = false;
+    let (mut write_failed, mut store_failed) = (false, false);
     for o in &outcomes {
-        if let Err(e) = o.write(&args.out, &meta) {
+        let sbom = o.write(&args.out, &meta).unwrap_or_else(|e| {
             eprintln!("error: {e}");
             write_failed = true;
+            None
+        });
+        // The files are on disk first; then the store gets the same SBOM (one transaction each).
+        let Ok(judged) = &o.result else { continue };
+        if args.store.is_none() {
+            continue;
         }
-    }
-    let mut store_failed = false;
-    if args.store.is_some() {
-        let kb: [&std::path::Path; 0] = [];
-        for o in &outcomes {
-            let Ok(judged) = &o.result else { continue };
-            let store = sovereign::cli::StoreArgs {
-                store: args.store.clone(),
-                submission: Some(o.submission.name.clone()),
-            };
-            let sbom =
-                String::from_utf8(sovereign::sbom::write(&judged.inventory, Format::CyclonedxJson)).ok();
-            if let Err(e) =
-                super::store::record(&store, &judged.inventory, sbom, &kb, Some(&judged.verdict), args.quiet)
-            {
-                eprintln!("error: {}: {e:#}", o.submission.name);
-                store_failed = true;
-            }
+        let store = sovereign::cli::StoreArgs {
+            store: args.store.clone(),
+            submission: Some(o.submission.name.clone()),
+        };
+        let sbom = sbom.and_then(|b| String::from_utf8(b).ok());
+        if let Err(e) =
+            super::store::record(&store, &judged.inventory, sbom, &[], Some(&judged.verdict), args.quiet)
+        {
+            eprintln!("error: {}: {e:#}", o.submission.name);
+            store_failed = true;
         }
     }
     audit::write_batch(&args.out, &outcomes, &meta)?;

@@ -23,12 +23,12 @@ pub(crate) fn record(
     quiet: bool,
 ) -> anyhow::Result<()> {
     let Some(url) = args.store.as_deref().filter(|u| !u.trim().is_empty()) else { return Ok(()) };
-    let mut rec = ScanRecord::new(inv);
+    let mut rec = match sbom_json {
+        Some(json) => ScanRecord::with_sbom(inv, json),
+        None => ScanRecord::new(inv),
+    };
     if let Some(name) = &args.submission {
         rec.submission = name.clone();
-    }
-    if let Some(json) = sbom_json {
-        rec.sbom_json = json;
     }
     rec.kb_version = sovereign::store::write::kb_version(kb_files);
     let shown = sovereign::util::redact::redact_url(url);

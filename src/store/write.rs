@@ -29,6 +29,12 @@ impl<'a> ScanRecord<'a> {
     /// A record named after the inventory's subject, stamped now (`SOURCE_DATE_EPOCH` when set), with
     /// the CycloneDX JSON of the inventory as its SBOM.
     pub fn new(inventory: &'a Inventory) -> ScanRecord<'a> {
+        let sbom = crate::sbom::write(inventory, crate::sbom::Format::CyclonedxJson);
+        ScanRecord::with_sbom(inventory, String::from_utf8_lossy(&sbom).into_owned())
+    }
+
+    /// The same, with the SBOM the caller already wrote (not serialised again).
+    pub fn with_sbom(inventory: &'a Inventory, sbom_json: String) -> ScanRecord<'a> {
         let s = &inventory.subject;
         ScanRecord {
             submission: s.name.clone(),
@@ -37,11 +43,7 @@ impl<'a> ScanRecord<'a> {
             time: crate::util::time::rfc3339(crate::util::time::document_epoch()),
             tool_version: format!("sovereign {}", env!("CARGO_PKG_VERSION")),
             kb_version: kb_version(&[]),
-            sbom_json: String::from_utf8_lossy(&crate::sbom::write(
-                inventory,
-                crate::sbom::Format::CyclonedxJson,
-            ))
-            .into_owned(),
+            sbom_json,
             inventory,
         }
     }
