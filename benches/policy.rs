@@ -4,26 +4,15 @@
 //! Run: `cargo bench --bench policy` (optional arguments: SBOMS COMPONENTS POLICIES).
 //! Prints the time spent judging (generation excluded), SBOMs/s and component×policy judgements/s.
 
+#[path = "common/rng.rs"]
+mod rng;
+use rng::Rng;
+
 use std::time::{Duration, Instant};
 
 use sovereign::model::{Component, Ecosystem, Edge, EdgeKind, Evidence, Inventory, LicenseValue, Location};
 use sovereign::policy::simulate::Simulation;
 use sovereign::policy::{self, Date, EvalOptions, Policy};
-
-/// xorshift64*: deterministic, no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 const COUNTRIES: [&str; 12] = ["US", "DE", "KR", "FR", "GB", "JP", "NL", "SE", "CA", "IN", "CN", "RU"];
 /// Clean submissions draw from the first 9 countries and the first 5 licences only, with known origins.

@@ -10,26 +10,16 @@
 #[path = "../tests/pg_cluster.rs"]
 mod pg_cluster;
 
+#[path = "common/rng.rs"]
+mod rng;
+use rng::Rng;
+
 use std::time::Instant;
 
 use sovereign::model::{Component, Ecosystem, Inventory, LicenseValue};
 use sovereign::policy::simulate::Simulation;
 use sovereign::policy::{self, EvalOptions};
 use sovereign::store::{QueryFilter, ScanRecord, Store};
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 const COUNTRIES: [&str; 12] = ["US", "DE", "KR", "FR", "GB", "JP", "NL", "SE", "CA", "IN", "CN", "RU"];
 const LICENSES: [&str; 6] =
