@@ -9,7 +9,7 @@ use std::process::Command;
 /// some with third parties' notices, an npm lockfile and a Python requirement file.
 fn fixture(dir: &Path) {
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/contest-entry");
-    copy_tree(&example, dir);
+    crate::support::copy_tree(&example, dir);
     let mut files: Vec<(String, String)> = vec![
         (
             "web/package.json".into(),
@@ -41,18 +41,6 @@ fn fixture(dir: &Path) {
         let p = dir.join(path);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, text).unwrap();
-    }
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
     }
 }
 

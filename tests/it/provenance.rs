@@ -844,30 +844,12 @@ fn the_same_project_without_foreign_parts_passes_the_policy() {
     assert!(findings.iter().all(|(c, _, _)| c == "waiver-unused"), "{findings:#?}");
 }
 
-/// Copies this repository's sources (not `target/`) into `to`.
-fn copy_tree(from: &Path, to: &Path) {
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let name = e.file_name().to_string_lossy().to_string();
-        if matches!(name.as_str(), "target" | ".git") {
-            continue;
-        }
-        let (src, dst) = (e.path(), to.join(&name));
-        if e.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&dst).unwrap();
-            copy_tree(&src, &dst);
-        } else if e.file_type().unwrap().is_file() {
-            std::fs::copy(&src, &dst).unwrap();
-        }
-    }
-}
-
 #[test]
 fn self_scan_has_no_runtime_vendored_code_or_models_and_no_holder_from_strings() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("sovereign");
     std::fs::create_dir_all(&root).unwrap();
-    copy_tree(Path::new(env!("CARGO_MANIFEST_DIR")), &root);
+    support::copy_tree(Path::new(env!("CARGO_MANIFEST_DIR")), &root);
     let inv = support::scan_dir(&root);
     let runtime: Vec<(&str, &str)> = inv
         .components

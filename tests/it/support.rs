@@ -153,3 +153,21 @@ pub fn scan_dir(dir: &Path) -> sovereign::model::Inventory {
 pub fn cdx(inv: &sovereign::model::Inventory) -> Value {
     serde_json::from_slice(&sovereign::sbom::write(inv, sovereign::sbom::Format::CyclonedxJson)).unwrap()
 }
+
+/// Copies a directory tree into `to`, without `target/` and `.git/` (this repository's sources, a fixture).
+pub fn copy_tree(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let name = e.file_name().to_string_lossy().to_string();
+        if matches!(name.as_str(), "target" | ".git") {
+            continue;
+        }
+        let (src, dst) = (e.path(), to.join(&name));
+        if e.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&dst).unwrap();
+            copy_tree(&src, &dst);
+        } else if e.file_type().unwrap().is_file() {
+            std::fs::copy(&src, &dst).unwrap();
+        }
+    }
+}
