@@ -7,29 +7,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// The browser: `SOVEREIGN_CHROMIUM`, else `chromium`, `chromium-browser` or `google-chrome` on PATH.
-/// Missing in CI (`CI` set) is a failure, not a skip.
+/// Missing under CI is a failure, not a skip (`support::tool`).
 pub fn chromium(test: &str) -> Option<PathBuf> {
-    let candidates: Vec<PathBuf> = std::env::var_os("SOVEREIGN_CHROMIUM")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain(["chromium", "chromium-browser", "google-chrome"].iter().filter_map(|n| which(n)))
-        .collect();
-    match candidates.into_iter().find(|p| p.is_file()) {
-        Some(p) => Some(p),
-        None if std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false") => {
-            panic!(
-                "{test}: chromium is not installed, and CI must run the browser tests (.ci/run installs it)"
-            )
-        }
-        None => {
-            eprintln!("{test}: skipped, no chromium on PATH (apt-get install chromium)");
-            None
-        }
-    }
-}
-
-fn which(name: &str) -> Option<PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?).map(|d| d.join(name)).find(|p| p.is_file())
+    crate::support::tool(&["chromium", "chromium-browser", "google-chrome"], "SOVEREIGN_CHROMIUM", test)
 }
 
 /// The flags every run uses: no sandbox (tests run as root in CI), nothing in the background.

@@ -14,7 +14,7 @@ const CREATOR: &str = "Example GmbH <sbom@example.com>";
 
 /// The checker executable: SOVEREIGN_NTIA_CHECKER, else the venv of tools/test-deps.sh, else `$PATH`.
 fn checker(test: &str) -> Option<PathBuf> {
-    crate::support::tool("ntia-checker", "SOVEREIGN_NTIA_CHECKER", test)
+    crate::support::tool(&["ntia-checker"], "SOVEREIGN_NTIA_CHECKER", test)
 }
 
 /// Runs the checker and returns its JSON report.

@@ -138,7 +138,8 @@ fn spdx2_carries_licences_origins_and_edge_kinds() {
 /// in CI; elsewhere `SOVEREIGN_PYSPDXTOOLS` or `$PATH` can name another copy.
 #[test]
 fn spdx2_passes_pyspdxtools() {
-    let Some(tool) = crate::support::tool("pyspdxtools", "SOVEREIGN_PYSPDXTOOLS", "spdx2_passes_pyspdxtools")
+    let Some(tool) =
+        crate::support::tool(&["pyspdxtools"], "SOVEREIGN_PYSPDXTOOLS", "spdx2_passes_pyspdxtools")
     else {
         return;
     };

@@ -28,13 +28,17 @@ pub fn shared_dir(var: &str, test: &str) -> Option<PathBuf> {
 /// variable `var` when set, else the copy `tools/test-deps.sh` installs under `target/test-tools/venv/bin/`,
 /// else the first `name` on `$PATH`. Without one the calling test prints that it was skipped and returns
 /// `None`; under CI (`CI=true`) the test fails instead, so CI can never pass by skipping it.
-pub fn tool(name: &str, var: &str, test: &str) -> Option<PathBuf> {
+/// `names` are tried in order (a program known under several names: `chromium`, `chromium-browser`).
+pub fn tool(names: &[&str], var: &str, test: &str) -> Option<PathBuf> {
     let found = std::env::var_os(var).map(PathBuf::from).or_else(|| {
-        let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-tools/venv/bin").join(name);
-        let on_path = std::env::var_os("PATH")
-            .and_then(|paths| std::env::split_paths(&paths).map(|d| d.join(name)).find(|p| p.is_file()));
-        Some(venv).filter(|p| p.is_file()).or(on_path)
+        let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-tools/venv/bin");
+        let path: Vec<PathBuf> =
+            std::env::var_os("PATH").map(|p| std::env::split_paths(&p).collect()).unwrap_or_default();
+        names
+            .iter()
+            .find_map(|name| std::iter::once(&venv).chain(&path).map(|d| d.join(name)).find(|p| p.is_file()))
     });
+    let name = names.join("` or `");
     match found {
         Some(p) => {
             assert!(p.is_file(), "{var}={} is not a file", p.display());
