@@ -15,6 +15,9 @@ const MAX_TALLIES: usize = 20;
 /// Summarises the history reachable from HEAD of the repository whose working tree is exactly `root`
 /// (no search upwards: a directory inside another repository has no history of its own). Read-only.
 pub fn summarise(root: &Path) -> Option<HistorySummary> {
+    if !crate::source::may_be_repository(root) {
+        return None;
+    }
     let repo =
         Repository::open_ext(root, RepositoryOpenFlags::NO_SEARCH, std::iter::empty::<&std::ffi::OsStr>())
             .ok()?;

@@ -337,7 +337,8 @@ pub(super) fn describe_local(path: &Path) -> Checkout {
     let root = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let mut subject = Subject { name: name_of(&root.display().to_string()), ..Subject::default() };
     let mut gitlinks = Vec::new();
-    if let Ok(repo) = Repository::open(&root) {
+    let repo = if super::may_be_repository(&root) { Repository::open(&root).ok() } else { None };
+    if let Some(repo) = repo {
         if repo.workdir().map(|w| same_dir(w, &root)).unwrap_or(false) {
             if let Ok(head) = repo.head().and_then(|h| h.peel_to_commit()) {
                 subject.commit = Some(head.id().to_string());

@@ -109,6 +109,14 @@ pub fn acquire(spec: &SourceSpec, opts: &AcquireOptions) -> Result<Checkout, Sou
     }
 }
 
+/// Whether `root` may be a git repository of its own: a working tree (`.git`, a directory or a
+/// `gitdir:` file of a worktree or submodule) or a bare repository (`HEAD` and `objects/`). Only then is
+/// libgit2 asked: its first use initialises OpenSSL, which parses every system CA certificate — three
+/// quarters of the cost of scanning a small directory that is not a repository.
+pub fn may_be_repository(root: &Path) -> bool {
+    root.join(".git").exists() || (root.join("HEAD").is_file() && root.join("objects").is_dir())
+}
+
 /// The display name of a repository URL or path: its last segment without `.git`.
 pub fn name_of(url_or_path: &str) -> String {
     let trimmed = url_or_path.trim_end_matches(['/', '\\']);
@@ -132,6 +140,26 @@ mod tests {
         assert_eq!(SourceSpec::parse("file:///tmp/x"), SourceSpec::Git("file:///tmp/x".into()));
         assert_eq!(SourceSpec::parse("./some/dir"), SourceSpec::Dir("./some/dir".into()));
         assert_eq!(SourceSpec::parse("C:/x"), SourceSpec::Dir("C:/x".into()));
+    }
+
+    #[test]
+    fn only_directories_with_a_git_dir_or_a_bare_layout_may_be_repositories() {
+        let d = tempfile::tempdir().unwrap();
+        let plain = d.path().join("plain");
+        std::fs::create_dir_all(plain.join("src")).unwrap();
+        assert!(!may_be_repository(&plain));
+        let work = d.path().join("work");
+        git2::Repository::init(&work).unwrap();
+        assert!(may_be_repository(&work));
+        assert!(!may_be_repository(&work.join(".git").join("objects")));
+        let bare = d.path().join("bare.git");
+        git2::Repository::init_bare(&bare).unwrap();
+        assert!(may_be_repository(&bare));
+        // A linked worktree or a submodule: `.git` is a file naming the git directory.
+        let linked = d.path().join("linked");
+        std::fs::create_dir_all(&linked).unwrap();
+        std::fs::write(linked.join(".git"), "gitdir: ../work/.git\n").unwrap();
+        assert!(may_be_repository(&linked));
     }
 
     #[test]

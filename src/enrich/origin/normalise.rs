@@ -46,11 +46,9 @@ pub fn name_norm(name: &str) -> String {
         " plc",
         " s a",
     ] {
-        let t = s.trim_end().to_string();
-        if let Some(stripped) = t.strip_suffix(suffix) {
-            s = stripped.to_string();
-        } else {
-            s = t;
+        s.truncate(s.trim_end().len());
+        if s.ends_with(suffix) {
+            s.truncate(s.len() - suffix.len());
         }
     }
     s.split_whitespace().collect::<Vec<_>>().join(" ")
