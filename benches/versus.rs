@@ -12,7 +12,9 @@
 //!   only sovereign's figures are printed.
 //! - `SOVEREIGN_BENCH_CLONE=1`: also the clone benchmark (`clone` below): a repository of 10,000 commits
 //!   and 5,000 files built with `git fast-import`, served by `git daemon` on 127.0.0.1; a URL scan against
-//!   `git clone --depth 1` plus a directory scan.
+//!   `git clone --depth 1` plus a directory scan; the same repository as a `file://` URL and a plain path
+//!   with `--ref`; a warm-cache re-scan. Wall time, CPU time and peak memory of each.
+//!   `SOVEREIGN_BENCH_BIN=/path` runs the clone benchmark with another build of sovereign.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -182,9 +184,64 @@ fn build_history(dir: &Path, commits: usize, files: usize) {
     assert!(child.wait().unwrap().success());
 }
 
-/// The clone benchmark: a URL scan (shallow single-ref fetch + scan) against `git clone --depth 1` plus
-/// a directory scan of the clone, over `git daemon` on 127.0.0.1.
+/// Wall time, peak resident memory and CPU time (user + system) of one run of a command.
+struct Measured {
+    wall: Duration,
+    rss_kib: u64,
+    cpu: Duration,
+}
+
+impl Measured {
+    fn plus(&self, o: &Measured) -> Measured {
+        Measured { wall: self.wall + o.wall, rss_kib: self.rss_kib.max(o.rss_kib), cpu: self.cpu + o.cpu }
+    }
+
+    fn show(&self) -> String {
+        format!(
+            "{:.0} ms wall, {:.0} ms CPU, {:.0} MB peak",
+            ms(self.wall),
+            ms(self.cpu),
+            self.rss_kib as f64 / 1024.0
+        )
+    }
+}
+
+/// One run under `/usr/bin/time -v` with its CPU time (the machine is shared: CPU time is the steadier
+/// figure).
+fn measured(cmd: &[&str], envs: &[(&str, &str)]) -> Option<Measured> {
+    let start = Instant::now();
+    let out = Command::new("/usr/bin/time")
+        .arg("-v")
+        .args(cmd)
+        .envs(envs.iter().copied())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .ok()?;
+    let wall = start.elapsed();
+    let err = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        eprintln!("{} failed: {}", cmd.join(" "), err.lines().rev().take(15).collect::<Vec<_>>().join(" | "));
+        return None;
+    }
+    let field = |name: &str| err.lines().find_map(|l| l.trim().strip_prefix(name)).map(str::trim);
+    let secs = |name: &str| field(name).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    let rss_kib = field("Maximum resident set size (kbytes): ").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let cpu = Duration::from_secs_f64(secs("User time (seconds): ") + secs("System time (seconds): "));
+    Some(Measured { wall, rss_kib, cpu })
+}
+
+/// The clone benchmark over a repository of 10,000 commits and 5,000 files, best of 3 (by wall time):
+/// - a `git://` URL scan (shallow single-ref fetch + scan) against `git clone --depth 1` plus a directory
+///   scan of the clone, over `git daemon` on 127.0.0.1;
+/// - a re-scan of the same URL with the cache warm (a fetch of that ref, nothing new);
+/// - a `file://` URL scan and a plain-path `--ref main` scan of the same (bare) repository, against
+///   `git clone --depth 1 file://…` plus a directory scan.
+///
+/// `SOVEREIGN_BENCH_BIN=/path/to/sovereign` measures another build (a "before" binary).
 fn clone(bin: &str, work: &Path) {
+    let bin = std::env::var("SOVEREIGN_BENCH_BIN").unwrap_or_else(|_| bin.to_string());
+    let bin = bin.as_str();
     let base = work.join("served");
     let repo = base.join("big.git");
     std::fs::create_dir_all(&repo).unwrap();
@@ -207,37 +264,58 @@ fn clone(bin: &str, work: &Path) {
         std::thread::sleep(Duration::from_millis(50));
     }
     let url = format!("git://127.0.0.1:{port}/big.git");
-    let mut url_scan = Vec::new();
-    let mut git_then_scan = Vec::new();
+    let file_url = format!("file://{}", repo.display());
+    let out = work.join("u.json");
+    let out = out.to_str().unwrap();
+    let scan = |source: &str, extra: &[&str], cache: &Path| {
+        let mut cmd = vec![bin, "scan", source, "--quiet", "-o", out];
+        cmd.extend_from_slice(extra);
+        measured(&cmd, &[("SOVEREIGN_CACHE", cache.to_str().unwrap())])
+    };
+    let git_then_scan = |from: &str, dest: &Path| {
+        let g = measured(&["git", "clone", "-q", "--depth", "1", from, dest.to_str().unwrap()], &[])?;
+        let s = scan(dest.to_str().unwrap(), &[], &work.join("cache-dir"))?;
+        Some(g.plus(&s))
+    };
+    let names = [
+        "git:// URL scan",
+        "git:// re-scan, warm cache",
+        "git clone --depth 1 git:// + directory scan",
+        "file:// URL scan",
+        "plain path --ref main",
+        "git clone --depth 1 file:// + directory scan",
+    ];
+    let mut runs: Vec<Vec<Measured>> = names.iter().map(|_| Vec::new()).collect();
     for i in 0..3 {
         let cache = work.join(format!("cache{i}"));
-        let out = work.join("u.json");
-        if let Some(r) = timed(
-            &[bin, "scan", &url, "--quiet", "-o", out.to_str().unwrap()],
-            &[("SOVEREIGN_CACHE", cache.to_str().unwrap())],
-        ) {
-            url_scan.push(r);
-        }
-        let dest = work.join(format!("clone{i}"));
-        let g = timed(&["git", "clone", "-q", "--depth", "1", &url, dest.to_str().unwrap()], &[]);
-        let s = timed(&[bin, "scan", dest.to_str().unwrap(), "--quiet", "-o", out.to_str().unwrap()], &[]);
-        if let (Some(g), Some(s)) = (g, s) {
-            git_then_scan.push((g.0 + s.0, g.1.max(s.1)));
-        }
+        runs[0].extend(scan(&url, &[], &cache));
+        runs[1].extend(scan(&url, &[], &cache));
+        runs[2].extend(git_then_scan(&url, &work.join(format!("clone{i}"))));
+        runs[3].extend(scan(&file_url, &[], &work.join(format!("fcache{i}"))));
+        runs[4].extend(scan(repo.to_str().unwrap(), &["--ref", "main"], &work.join(format!("pcache{i}"))));
+        runs[5].extend(git_then_scan(&file_url, &work.join(format!("fclone{i}"))));
     }
     let _ = daemon.kill();
     let _ = daemon.wait();
-    let (Some(u), Some(g)) = (url_scan.iter().min_by_key(|r| r.0), git_then_scan.iter().min_by_key(|r| r.0))
-    else {
-        println!("clone bench: a run failed");
-        return;
+    let best: Vec<Option<&Measured>> = runs.iter().map(|r| r.iter().min_by_key(|m| m.wall)).collect();
+    for (name, m) in names.iter().zip(&best) {
+        match m {
+            Some(m) => println!("clone bench: {name}: {}", m.show()),
+            None => println!("clone bench: {name}: failed"),
+        }
+    }
+    let ratio = |a: usize, b: usize| match (best[a], best[b]) {
+        (Some(a), Some(b)) => format!(
+            "{:.2} (CPU {:.2})",
+            a.wall.as_secs_f64() / b.wall.as_secs_f64(),
+            a.cpu.as_secs_f64() / b.cpu.as_secs_f64().max(1e-3)
+        ),
+        _ => "n/a".into(),
     };
+    println!("clone bench: git:// URL scan / (git clone --depth 1 + directory scan): {}", ratio(0, 2));
     println!(
-        "clone bench: URL scan {:.0} ms, {:.0} MB peak; git clone --depth 1 + directory scan {:.0} ms; ratio {:.2}",
-        ms(u.0),
-        u.1 as f64 / 1024.0,
-        ms(g.0),
-        u.0.as_secs_f64() / g.0.as_secs_f64()
+        "clone bench: file:// URL scan / (git clone --depth 1 file:// + directory scan): {}",
+        ratio(3, 5)
     );
 }
 

@@ -2,15 +2,17 @@
 //! plain paths.
 
 use std::io::{Read, Write};
-use std::net::TcpListener;
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use git2::{Oid, Repository, Signature};
 use serde_json::Value;
 
 use crate::support::{run, validate_cdx};
 
-fn commit_files(repo: &Repository, files: &[(&str, &str)], message: &str) -> Oid {
+pub(crate) fn commit_files(repo: &Repository, files: &[(&str, &str)], message: &str) -> Oid {
     let root = repo.workdir().unwrap();
     let mut index = repo.index().unwrap();
     for (path, content) in files {
@@ -39,20 +41,20 @@ fn cargo_project(version: &str) -> Vec<(String, String)> {
     ]
 }
 
-fn commit_project(repo: &Repository, version: &str) -> Oid {
+pub(crate) fn commit_project(repo: &Repository, version: &str) -> Oid {
     let files = cargo_project(version);
     let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     commit_files(repo, &refs, &format!("release {version}"))
 }
 
-fn scan_json(args: &[&str], cache: &Path) -> (Value, String) {
+pub(crate) fn scan_json(args: &[&str], cache: &Path) -> (Value, String) {
     let out = run(args, cache);
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     assert!(out.status.success(), "sovereign {args:?} failed: {stderr}");
     (serde_json::from_slice(&out.stdout).expect("SBOM JSON"), stderr)
 }
 
-fn component_version(doc: &Value, name: &str) -> String {
+pub(crate) fn component_version(doc: &Value, name: &str) -> String {
     doc["components"]
         .as_array()
         .unwrap()
@@ -64,7 +66,7 @@ fn component_version(doc: &Value, name: &str) -> String {
         .to_string()
 }
 
-fn subject_commit(doc: &Value) -> String {
+pub(crate) fn subject_commit(doc: &Value) -> String {
     doc["metadata"]["component"]["version"].as_str().unwrap().to_string()
 }
 
@@ -129,7 +131,7 @@ fn branch_tag_commit_and_refetch() {
     );
 }
 
-fn expect_error(args: &[&str], cache: &Path, needle: &str) -> String {
+pub(crate) fn expect_error(args: &[&str], cache: &Path, needle: &str) -> String {
     let out = run(args, cache);
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
@@ -274,7 +276,7 @@ impl Drop for Daemon {
     }
 }
 
-fn cached_repo(cache: &Path) -> Repository {
+pub(crate) fn cached_repo(cache: &Path) -> Repository {
     let entry = std::fs::read_dir(cache.join("repos")).unwrap().next().unwrap().unwrap();
     Repository::open(entry.path()).unwrap()
 }
@@ -336,6 +338,118 @@ fn shallow_single_ref_fetches_over_git_daemon() {
         cached.find_commit(c1).is_ok() && cached.find_commit(c0).is_err(),
         "three commits deep: c4, c2, c1"
     );
+}
+
+/// A TCP proxy on 127.0.0.1 in front of `git daemon` that removes the shallow capabilities (`shallow`,
+/// `deepen-*`) from the first pkt-line of every ref advertisement, as a server without shallow support
+/// sends it. `rewritten` counts the advertisements it changed.
+struct NoShallowProxy {
+    port: u16,
+    rewritten: Arc<AtomicUsize>,
+}
+
+impl NoShallowProxy {
+    fn start(upstream: u16) -> NoShallowProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let rewritten = Arc::new(AtomicUsize::new(0));
+        let counter = rewritten.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { break };
+                let counter = counter.clone();
+                std::thread::spawn(move || proxy_connection(client, upstream, &counter));
+            }
+        });
+        NoShallowProxy { port, rewritten }
+    }
+}
+
+fn proxy_connection(client: TcpStream, upstream: u16, rewritten: &AtomicUsize) {
+    let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else { return };
+    let (mut from_client, mut to_server) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut from_client, &mut to_server);
+        let _ = to_server.shutdown(Shutdown::Write);
+    });
+    let (mut from_server, mut to_client) = (server, client);
+    // pkt-line: four hexadecimal digits of length (including themselves), then the payload.
+    let mut len = [0u8; 4];
+    if from_server.read_exact(&mut len).is_err() {
+        return;
+    }
+    let n = usize::from_str_radix(std::str::from_utf8(&len).unwrap(), 16).unwrap();
+    if n > 4 {
+        let mut line = vec![0u8; n - 4];
+        from_server.read_exact(&mut line).unwrap();
+        let stripped = without_shallow_capabilities(&line);
+        if stripped != line {
+            rewritten.fetch_add(1, Ordering::SeqCst);
+        }
+        let _ = to_client.write_all(format!("{:04x}", stripped.len() + 4).as_bytes());
+        let _ = to_client.write_all(&stripped);
+    } else {
+        let _ = to_client.write_all(&len);
+    }
+    let _ = std::io::copy(&mut from_server, &mut to_client);
+    let _ = to_client.shutdown(Shutdown::Write);
+}
+
+/// `<oid> HEAD\0cap cap …\n` without `shallow` and `deepen-*`.
+fn without_shallow_capabilities(line: &[u8]) -> Vec<u8> {
+    let Some(nul) = line.iter().position(|&b| b == 0) else { return line.to_vec() };
+    let caps = String::from_utf8_lossy(&line[nul + 1..]).into_owned();
+    let kept: Vec<&str> = caps
+        .trim_end_matches('\n')
+        .split(' ')
+        .filter(|c| *c != "shallow" && !c.starts_with("deepen"))
+        .collect();
+    let mut out = line[..=nul].to_vec();
+    out.extend_from_slice(kept.join(" ").as_bytes());
+    if caps.ends_with('\n') {
+        out.push(b'\n');
+    }
+    out
+}
+
+/// A server that does not support shallow fetches (git daemon behind a proxy that hides the capability):
+/// the scan fetches the full history of the same ref instead, says so in a note, and scans the right
+/// commit; other branches and tags are still not fetched.
+#[test]
+fn a_server_refusing_shallow_fetches_gets_a_full_fetch_of_the_same_ref() {
+    let base = tempfile::tempdir().unwrap();
+    let upstream = base.path().join("demo");
+    let repo = Repository::init(&upstream).unwrap();
+    let c0 = commit_project(&repo, "0.1.0");
+    let c1 = commit_project(&repo, "0.1.1");
+    repo.tag_lightweight("v0.1.1", &repo.find_object(c1, None).unwrap(), false).unwrap();
+    let c2 = commit_project(&repo, "0.1.2");
+    let head = repo.head().unwrap().shorthand().unwrap().to_string();
+    repo.branch("feature", &repo.find_commit(c2).unwrap(), false).unwrap();
+    repo.set_head("refs/heads/feature").unwrap();
+    let c3 = commit_project(&repo, "0.1.3");
+    repo.set_head(&format!("refs/heads/{head}")).unwrap();
+    let daemon = Daemon::start(base.path());
+    let proxy = NoShallowProxy::start(daemon.port);
+    let url = format!("git://127.0.0.1:{}/demo", proxy.port);
+    let cache = tempfile::tempdir().unwrap();
+
+    let (doc, stderr) = scan_json(&["scan", &url], cache.path());
+    assert!(proxy.rewritten.load(Ordering::SeqCst) >= 1, "the proxy hid the shallow capability");
+    assert_eq!(subject_commit(&doc), c2.to_string(), "default branch");
+    assert_eq!(component_version(&doc, "itoa"), "1.0.2");
+    let note = format!("note: {url}: a shallow fetch was refused");
+    assert!(stderr.contains(&note) && stderr.contains("fetched the full history instead"), "{stderr}");
+    let cached = cached_repo(cache.path());
+    assert!(!cached.is_shallow(), "the full history of the ref");
+    assert!(cached.find_commit(c0).is_ok() && cached.find_commit(c1).is_ok());
+    assert!(cached.find_commit(c3).is_err(), "the other branch was not fetched");
+    assert!(cached.find_reference("refs/tags/v0.1.1").is_err(), "no tags unless asked");
+
+    // A tag through the same server: the same fallback, the tag's commit scanned.
+    let (doc, stderr) = scan_json(&["scan", &url, "--ref", "v0.1.1"], cache.path());
+    assert_eq!(subject_commit(&doc), c1.to_string(), "tag");
+    assert!(stderr.contains(&note), "{stderr}");
 }
 
 /// The `git-daemon` program itself (`git daemon` would fork it, and killing `git` would leave it running).
