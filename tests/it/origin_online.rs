@@ -231,6 +231,40 @@ fn a_hanging_server_times_out_and_the_scan_goes_on() {
     assert_eq!(server.seen.lock().unwrap().len(), 3);
 }
 
+/// The GitHub API host nobody listens on: after a few connection failures in a row it is given up, and
+/// one warning (not one per owner) says how many lookups could not connect and how many were skipped,
+/// as for a registry.
+#[test]
+fn an_unreachable_github_host_is_one_warning_with_the_count_skipped() {
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let base = format!("http://127.0.0.1:{port}");
+    let cache = tempfile::tempdir().unwrap();
+    let mut inv = Inventory {
+        components: (0..40)
+            .map(|i| repo_component(&format!("c{i}"), &format!("https://github.com/owner{i}/r")))
+            .collect(),
+        ..Inventory::default()
+    };
+    let opts = OriginOptions { online: Some(options(&base, cache.path())), ..OriginOptions::default() };
+    origin::enrich(&mut inv, &opts);
+    let warnings: Vec<&sovereign::model::Diagnostic> =
+        inv.diagnostics.iter().filter(|d| d.severity == sovereign::model::Severity::Warning).collect();
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    assert_eq!(warnings[0].code, "origin-online-unreachable");
+    let w = &warnings[0].message;
+    assert_eq!(
+        *w,
+        format!(
+            "127.0.0.1:{port}: 3 lookup(s) could not connect, 37 more skipped after 3 failures in a row; \
+             continuing without it"
+        ),
+        "40 owners, every one accounted for"
+    );
+    assert!(inv.components.iter().all(|c| c.origin.country.is_none()));
+    // Nothing is cached for a lookup that could not connect.
+    assert!(!cache.path().join("github/users/owner0.json").exists());
+}
+
 #[test]
 fn online_is_off_by_default() {
     // The library's default asks no host.

@@ -5,7 +5,9 @@
 //! found") cached on disk for a week; a request timeout; at most `max_requests` requests per scan; when
 //! GitHub says the rate limit is exhausted (403/429 with `x-ratelimit-remaining: 0` or `retry-after`) no
 //! further request is made in this scan and a warning says until when. Failures become warnings and the
-//! scan goes on offline. Only the fields used for attribution are cached.
+//! scan goes on offline. A host that cannot be connected to is given up after a few failures in a row,
+//! like a registry's (the same [`HostGate`]): one `origin-online-unreachable` warning says how many
+//! lookups could not connect and how many were skipped. Only the fields used for attribution are cached.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -13,6 +15,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
+use crate::enrich::registry::{host_of, HostGate};
 use crate::model::{Diagnostic, Evidence, EvidenceKind};
 
 use super::collect::{email_evidence, org_evidence, split_url};
@@ -77,6 +80,8 @@ pub struct GithubClient {
     failures: usize,
     stopped: Option<String>,
     diagnostics: Vec<Diagnostic>,
+    /// Connection failures: after a few in a row the host is given up (one warning, with the counts).
+    gate: HostGate,
 }
 
 impl GithubClient {
@@ -95,6 +100,7 @@ impl GithubClient {
             failures: 0,
             stopped: None,
             diagnostics: Vec::new(),
+            gate: HostGate::default(),
         };
         if c.http.is_none() {
             c.stop("origin-online-failed", "cannot create an HTTP client; origins stay offline".into());
@@ -106,8 +112,9 @@ impl GithubClient {
         &self.opts.base_url
     }
 
-    /// Warnings collected during the scan (rate limit, failures).
-    pub fn into_diagnostics(self) -> Vec<Diagnostic> {
+    /// Warnings collected during the scan (rate limit, failures, one per unreachable host).
+    pub fn into_diagnostics(mut self) -> Vec<Diagnostic> {
+        self.diagnostics.extend(self.gate.warnings("origin-online-unreachable"));
         self.diagnostics
     }
 
@@ -198,9 +205,21 @@ impl GithubClient {
         if let Some(t) = &self.opts.token {
             req = req.bearer_auth(t);
         }
+        let host = host_of(&url);
+        if !self.gate.allow(&host) {
+            return Fetch::Failed;
+        }
         self.requests += 1;
         let resp = match req.send() {
-            Ok(r) => r,
+            Ok(r) => {
+                self.gate.record(&host, false);
+                r
+            }
+            Err(e) if e.is_connect() => {
+                // Counted by the gate: one warning per host at the end, not one per lookup.
+                self.gate.record(&host, true);
+                return Fetch::Failed;
+            }
             Err(e) => {
                 let what = if e.is_timeout() { "timed out" } else { "failed" };
                 self.failure(format!("GitHub request for `{login}` {what}"));

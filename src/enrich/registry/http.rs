@@ -73,6 +73,25 @@ impl HostGate {
         let Ok(hosts) = self.hosts.lock() else { return Vec::new() };
         hosts.iter().filter(|(_, s)| s.failed > 0).map(|(h, s)| (h.clone(), s.failed, s.skipped)).collect()
     }
+
+    /// One warning with `code` per host that failed to connect, saying how many lookups could not
+    /// connect and how many were skipped (the registries and the GitHub profile lookups share it).
+    pub fn warnings(&self, code: &str) -> Vec<crate::model::Diagnostic> {
+        self.summary()
+            .into_iter()
+            .map(|(host, failed, skipped)| {
+                let skipped = if skipped > 0 {
+                    format!(", {skipped} more skipped after {MAX_CONNECT_FAILURES} failures in a row")
+                } else {
+                    String::new()
+                };
+                crate::model::Diagnostic::warning(
+                    code,
+                    format!("{host}: {failed} lookup(s) could not connect{skipped}; continuing without it"),
+                )
+            })
+            .collect()
+    }
 }
 
 /// The host of a URL (never the path: it can carry a token on a mirror).

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
-pub use http::{FetchError, Fetched, HttpOptions};
+pub use http::{host_of, FetchError, Fetched, HostGate, HttpOptions, MAX_CONNECT_FAILURES};
 use parse::Facts;
 
 use crate::model::{Component, Diagnostic, Ecosystem, Inventory, LicenseValue};
@@ -242,19 +242,7 @@ pub fn enrich(inv: &mut Inventory, opts: &OnlineOptions) {
     let mut results = results.into_inner().unwrap_or_default();
     results.sort_by_key(|r| r.0);
     // Unreachable hosts: one warning each, not one per lookup.
-    for (host, failed, skipped) in http.gate.summary() {
-        inv.diagnostics.push(Diagnostic::warning(
-            "registry-unreachable",
-            format!(
-                "{host}: {failed} lookup(s) could not connect{}; continuing without it",
-                if skipped > 0 {
-                    format!(", {skipped} more skipped after {} failures in a row", http::MAX_CONNECT_FAILURES)
-                } else {
-                    String::new()
-                }
-            ),
-        ));
-    }
+    inv.diagnostics.extend(http.gate.warnings("registry-unreachable"));
     for (i, facts, diags) in results {
         inv.diagnostics.extend(diags);
         let Some((f, source)) = facts else { continue };
