@@ -40,7 +40,7 @@ pub fn cache_dir_default() -> PathBuf {
     }
 }
 
-fn cache_key(url: &str) -> String {
+pub(super) fn cache_key(url: &str) -> String {
     let digest = Sha256::digest(url.trim_end_matches('/').as_bytes());
     hex::encode(&digest[..12])
 }
@@ -373,7 +373,7 @@ pub fn gitlinks_of(repo: &Repository, commit: Oid) -> Vec<Gitlink> {
     out
 }
 
-fn git_error(shown: &str, e: git2::Error) -> SourceError {
+pub(super) fn git_error(shown: &str, e: git2::Error) -> SourceError {
     SourceError::Git { url: shown.to_string(), reason: redact_text(e.message()) }
 }
 

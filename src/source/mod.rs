@@ -2,6 +2,7 @@
 //! disk and the facts about it (URL, exact commit) that the SBOM records.
 
 mod git;
+mod local_repo;
 pub mod tree;
 
 use std::path::{Path, PathBuf};
@@ -90,8 +91,9 @@ pub struct Checkout {
 }
 
 /// Acquires a source. A local directory is read in place (its HEAD commit is recorded when it is a git
-/// working tree); with `--ref`, a local repository is cloned into the cache like a URL so the working tree
-/// the user has is never touched.
+/// working tree); with `--ref`, a local repository is checked out into the cache like a URL so the working
+/// tree the user has is never touched. A local repository (that, or a `file://` URL) is read through its
+/// own object database (`local_repo`), never fetched through libgit2's local transport.
 pub fn acquire(spec: &SourceSpec, opts: &AcquireOptions) -> Result<Checkout, SourceError> {
     match spec {
         SourceSpec::Dir(path) => {
@@ -101,11 +103,14 @@ pub fn acquire(spec: &SourceSpec, opts: &AcquireOptions) -> Result<Checkout, Sou
             if opts.reference.is_some() {
                 let abs = std::fs::canonicalize(path)
                     .map_err(|_| SourceError::NotFound(path.display().to_string()))?;
-                return git::clone_or_fetch(&abs.display().to_string(), opts);
+                return local_repo::check_out(&abs, &abs.display().to_string(), opts);
             }
             Ok(git::describe_local(path))
         }
-        SourceSpec::Git(url) => git::clone_or_fetch(url, opts),
+        SourceSpec::Git(url) => match local_repo::file_url_path(url) {
+            Some(path) => local_repo::check_out(&path, url, opts),
+            None => git::clone_or_fetch(url, opts),
+        },
     }
 }
 

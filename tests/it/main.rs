@@ -8,6 +8,7 @@ mod determinism;
 mod diff;
 mod facets;
 mod git;
+mod git_local;
 mod golang;
 mod import;
 mod import_huge;
