@@ -174,6 +174,19 @@ fn file_urls_are_checked_out_from_the_repository_objects() {
     assert_eq!(subject_commit(&doc), c4.to_string());
     assert_eq!(component_version(&doc, "itoa"), "1.0.4");
 
+    // A shallow source (a CI checkout, two commits deep): scanned, its history ending where its own does.
+    let shallow = up.work.parent().unwrap().join("shallow");
+    let ok = std::process::Command::new("git")
+        .args(["clone", "-q", "--depth", "2", &url])
+        .arg(&shallow)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let shallow_url = format!("file://{}", shallow.display());
+    let (doc, _) = scan_json(&["scan", &shallow_url, "--history", "10"], cache.path());
+    assert_eq!(subject_commit(&doc), c4.to_string());
+    assert_eq!(history_commits(&doc).as_deref(), Some("2"), "the shallow source's two commits");
+
     // The source: its HEAD, branch and working tree are as they were; nothing of it ran.
     assert_eq!(repo.head().unwrap().peel_to_commit().unwrap().id(), c4);
     assert!(repo.statuses(None).unwrap().is_empty(), "the source's working tree is untouched");
