@@ -2,7 +2,9 @@
 //! user would run it, and its wall time and peak memory (`/usr/bin/time -v`) are printed next to cdxgen's
 //! on the same tree when cdxgen is installed, with the ratio.
 //!
-//! Run: `SOVEREIGN_CORPUS=/work/shared/corpus cargo bench --bench versus`.
+//! Run: `SOVEREIGN_CORPUS=/work/shared/corpus cargo bench --bench versus`. Each tree: best of
+//! `SOVEREIGN_BENCH_RUNS` (default 3) runs of each tool by wall time, with that run's CPU time (user +
+//! system) and peak memory.
 //! - The seven corpus entries: rust/BurntSushi__ripgrep, rust/astral-sh__uv, npm/axios__axios,
 //!   npm/vuejs__core, npm/webpack__webpack, python/python-poetry__poetry, go/gohugoio__hugo.
 //! - `SOVEREIGN_BENCH_REPO=/path`: one more tree (a checkout of a few thousand source files with a
@@ -30,34 +32,15 @@ const ENTRIES: &[&str] = &[
     "go/gohugoio__hugo",
 ];
 
-/// Wall time and peak resident memory (KiB) of one run of a command, from `/usr/bin/time -v`.
-fn timed(cmd: &[&str], envs: &[(&str, &str)]) -> Option<(Duration, u64)> {
-    let start = Instant::now();
-    let out = Command::new("/usr/bin/time")
-        .arg("-v")
-        .args(cmd)
-        .envs(envs.iter().copied())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .output()
-        .ok()?;
-    let wall = start.elapsed();
-    let err = String::from_utf8_lossy(&out.stderr);
-    if !out.status.success() {
-        eprintln!("{} failed: {}", cmd.join(" "), err.lines().rev().take(15).collect::<Vec<_>>().join(" | "));
-        return None;
-    }
-    let rss = err
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes): "))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0);
-    Some((wall, rss))
+/// The best of `n` runs by wall time (with that run's CPU time and peak memory).
+fn best(n: usize, cmd: &[&str], envs: &[(&str, &str)]) -> Option<Measured> {
+    (0..n).filter_map(|_| measured(cmd, envs)).min_by_key(|r| r.wall)
 }
 
-/// The best of `n` runs (wall time; the memory of that run).
-fn best(n: usize, cmd: &[&str], envs: &[(&str, &str)]) -> Option<(Duration, u64)> {
-    (0..n).filter_map(|_| timed(cmd, envs)).min_by_key(|r| r.0)
+/// Runs per tree for both tools (`SOVEREIGN_BENCH_RUNS`, default 3): the same number, so neither gets more
+/// chances at a quiet moment of the machine.
+fn runs() -> usize {
+    std::env::var("SOVEREIGN_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).filter(|n| *n > 0).unwrap_or(3)
 }
 
 fn cdxgen() -> Option<PathBuf> {
@@ -69,21 +52,21 @@ fn cdxgen() -> Option<PathBuf> {
     p.exists().then_some(p)
 }
 
-fn scan_dir(bin: &str, dir: &Path, out: &Path) -> Option<(Duration, u64)> {
+fn scan_dir(bin: &str, dir: &Path, out: &Path) -> Option<Measured> {
     let dir = dir.to_str()?;
     let cache = out.join("cache");
     best(
-        5,
+        runs(),
         &[bin, "scan", dir, "--quiet", "-o", out.join("s.json").to_str()?],
         &[("SOVEREIGN_CACHE", cache.to_str()?)],
     )
 }
 
-fn scan_cdxgen(cdx: &Path, dir: &Path, out: &Path) -> Option<(Duration, u64)> {
+fn scan_cdxgen(cdx: &Path, dir: &Path, out: &Path) -> Option<Measured> {
     // No package-manager runs (installs) and no network lookups: the same job as an offline scan.
     let envs = [("CDXGEN_DEBUG_MODE", "none"), ("FETCH_LICENSE", "false"), ("CDXGEN_NO_BANNER", "true")];
     let o = out.join("c.json");
-    best(1, &[cdx.to_str()?, "-r", "--no-install-deps", "-o", o.to_str()?, dir.to_str()?], &envs)
+    best(runs(), &[cdx.to_str()?, "-r", "--no-install-deps", "-o", o.to_str()?, dir.to_str()?], &envs)
 }
 
 fn ms(d: Duration) -> f64 {
@@ -109,28 +92,31 @@ fn main() {
         let p = PathBuf::from(repo);
         trees.push((p.file_name().unwrap_or_default().to_string_lossy().into_owned(), p));
     }
-    let (mut ours, mut theirs) = (Duration::ZERO, Duration::ZERO);
+    let zero = || Measured { wall: Duration::ZERO, rss_kib: 0, cpu: Duration::ZERO };
+    let (mut ours, mut theirs) = (zero(), zero());
+    let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64().max(1e-9);
     for (name, dir) in &trees {
-        let Some((t, rss)) = scan_dir(bin, dir, work.path()) else { continue };
-        ours += t;
-        let mut line = format!("{name}: sovereign {:.1} ms, {:.1} MB peak", ms(t), rss as f64 / 1024.0);
-        if let Some((c, crss)) = cdx.as_deref().and_then(|c| scan_cdxgen(c, dir, work.path())) {
-            theirs += c;
+        let Some(t) = scan_dir(bin, dir, work.path()) else { continue };
+        ours = ours.plus(&t);
+        let mut line = format!("{name}: sovereign {}", t.show());
+        if let Some(c) = cdx.as_deref().and_then(|c| scan_cdxgen(c, dir, work.path())) {
+            theirs = theirs.plus(&c);
             line += &format!(
-                "; cdxgen {:.0} ms, {:.1} MB peak; {:.1}x",
-                ms(c),
-                crss as f64 / 1024.0,
-                c.as_secs_f64() / t.as_secs_f64()
+                "; cdxgen {}; {:.1}x wall, {:.1}x CPU",
+                c.show(),
+                ratio(c.wall, t.wall),
+                ratio(c.cpu, t.cpu)
             );
         }
         println!("{line}");
     }
-    if theirs > Duration::ZERO {
+    if theirs.wall > Duration::ZERO {
         println!(
-            "all: sovereign {:.1} ms, cdxgen {:.0} ms: {:.1}x",
-            ms(ours),
-            ms(theirs),
-            theirs.as_secs_f64() / ours.as_secs_f64()
+            "all: sovereign {}; cdxgen {}; {:.1}x wall, {:.1}x CPU",
+            ours.show(),
+            theirs.show(),
+            ratio(theirs.wall, ours.wall),
+            ratio(theirs.cpu, ours.cpu)
         );
     }
     if std::env::var_os("SOVEREIGN_BENCH_CLONE").is_some() {
@@ -198,7 +184,7 @@ impl Measured {
 
     fn show(&self) -> String {
         format!(
-            "{:.0} ms wall, {:.0} ms CPU, {:.0} MB peak",
+            "{:.1} ms wall, {:.1} ms CPU, {:.1} MB peak",
             ms(self.wall),
             ms(self.cpu),
             self.rss_kib as f64 / 1024.0
