@@ -351,6 +351,17 @@ mod tests {
             expected += 1 + entry.alternates.len() + entry.headers.len();
         }
         assert_eq!(index.entries.len(), expected);
+        let kinds = [Kind::Original, Kind::Alternate, Kind::Header]
+            .map(|k| index.entries.iter().filter(|e| e.kind == k).count());
+        eprintln!(
+            "{} entries (original, alternate, header: {kinds:?}), {} bigrams, {} postings, {} vocabulary bytes, {} \
+             bytes raw",
+            index.entries.len(),
+            index.grams(),
+            index.post.len(),
+            index.blob.len(),
+            raw.len()
+        );
         assert!(index.gram_id("permission is").is_some() && index.gram_id("zz qq xx").is_none());
         for id in 0..index.grams() {
             assert_eq!(index.gram_id(index.gram(id)), Some(id as u32));
