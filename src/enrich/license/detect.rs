@@ -1,7 +1,7 @@
 //! Licence texts to SPDX ids, offline: the AI model licences by their distinguishing sentences
-//! (`ai-models.yaml`), everything else with askalono's text detection (vendored, `askalono.rs`) over our own copy of
-//! the spdx crate's store of SPDX licence texts (`ngram_store.rs`). A file holding several licences yields each of
-//! them with its score.
+//! (`ai-models.yaml`), everything else with askalono's text detection (vendored, `askalono.rs`) over our
+//! own copy of the spdx crate's store of SPDX licence texts (`ngram_store.rs`). A file holding several
+//! licences yields each of them with its score.
 
 use spdx::detection::TextData;
 
