@@ -1,17 +1,42 @@
 //! Licence stage throughput (a plain harness, no criterion).
 //!
 //! Run: `SOVEREIGN_CORPUS=../shared/corpus cargo bench --bench license`
-//! Prints declared strings normalised per second, and licence files detected per second on the corpus's
-//! licence texts (the spdx store is loaded once, before timing).
+//! Prints declared strings normalised per second; licence files detected per second on the corpus's
+//! licence texts, with our n-gram store (`ngram_store.rs`) and, before it, with the spdx crate's store (each
+//! decoded once, before timing); and, in a fresh child process each, the first call's latency (store decode
+//! included) and the process's peak RSS when detecting one text the fast path does not know (ripgrep's
+//! `COPYING`), both ways.
 
 use std::path::PathBuf;
+use std::time::Instant;
 
 use sovereign::enrich::license::{detect, normalise, Aliases};
 
 mod common;
 use common::measure;
 
+/// The child: detects one file (`ours` or `spdx`) and prints the first call's latency and the peak RSS.
+fn child(spec: &str) {
+    let (how, path) = spec.split_once(':').unwrap();
+    let text = std::fs::read_to_string(path).unwrap();
+    let start = Instant::now();
+    let found = match how {
+        "spdx" => detect::fast_path(&text, 0.9, &mut None)
+            .map(|d| vec![d])
+            .unwrap_or_else(|| detect::detect_text_spdx(&text, 0.9)),
+        _ => detect::detect_text(&text, 0.9),
+    };
+    let ms = start.elapsed().as_secs_f64() * 1e3;
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let hwm = status.lines().find(|l| l.starts_with("VmHWM")).unwrap_or("VmHWM: ?").split_whitespace().nth(1);
+    let ids: Vec<&str> = found.iter().map(|d| d.id.as_str()).collect();
+    println!("  {how:4}: first call {ms:.1} ms, peak RSS {} kB, found {ids:?}", hwm.unwrap_or("?"));
+}
+
 fn main() {
+    if let Ok(spec) = std::env::var("SOVEREIGN_BENCH_LICENSE_CHILD") {
+        return child(&spec);
+    }
     let strings = [
         "MIT",
         "MIT/Apache-2.0",
@@ -54,12 +79,55 @@ fn main() {
     }
     let bytes: usize = texts.iter().map(String::len).sum();
     println!("{} licence files, {} bytes", texts.len(), bytes);
-    let _ = detect::detect_text("warm up: load the store", 0.9);
-    measure("detect the corpus's licence files", 0, || {
+    let copying = corpus_file("rust/BurntSushi__ripgrep/COPYING");
+    if detect::fast_path(&std::fs::read_to_string(&copying).unwrap(), 0.9, &mut None).is_some() {
+        eprintln!("{} takes the fast path: pick another file", copying.display());
+    }
+    println!("one text the fast path does not know ({}), each in a fresh process:", copying.display());
+    for how in ["ours", "spdx"] {
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .env("SOVEREIGN_BENCH_LICENSE_CHILD", format!("{how}:{}", copying.display()))
+            .output()
+            .unwrap();
+        print!("{}", String::from_utf8_lossy(&out.stdout));
+    }
+    let _ = detect::detect_text_slow("warm up: load our store", 0.9);
+    let _ = detect::detect_text_spdx("warm up: load the spdx store", 0.9);
+    measure("detect the corpus's licence files (our store)", 0, || {
         texts
             .iter()
             .map(|t| detect::detect_text(t, detect::DEFAULT_FLOOR).len())
             .sum::<usize>()
             .max(texts.len())
     });
+    measure("detect the corpus's licence files (before: the spdx store)", 0, || {
+        texts
+            .iter()
+            .map(|t| {
+                detect::fast_path(t, detect::DEFAULT_FLOOR, &mut None)
+                    .map(|d| vec![d])
+                    .unwrap_or_else(|| detect::detect_text_spdx(t, detect::DEFAULT_FLOOR))
+                    .len()
+            })
+            .sum::<usize>()
+            .max(texts.len())
+    });
+    measure("detect the corpus's licence files, no fast path (our store)", 0, || {
+        texts
+            .iter()
+            .map(|t| detect::detect_text_slow(t, detect::DEFAULT_FLOOR).len())
+            .sum::<usize>()
+            .max(texts.len())
+    });
+    measure("detect the corpus's licence files, no fast path (before: the spdx store)", 0, || {
+        texts
+            .iter()
+            .map(|t| detect::detect_text_spdx(t, detect::DEFAULT_FLOOR).len())
+            .sum::<usize>()
+            .max(texts.len())
+    });
+}
+
+fn corpus_file(rel: &str) -> PathBuf {
+    PathBuf::from(std::env::var_os("SOVEREIGN_CORPUS").unwrap()).join(rel)
 }

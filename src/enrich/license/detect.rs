@@ -1,14 +1,14 @@
 //! Licence texts to SPDX ids, offline: the AI model licences by their distinguishing sentences
-//! (`ai-models.yaml`), everything else with the spdx crate's text detection and its embedded store of
-//! SPDX licence texts. A file holding several licences yields each of them with its score.
+//! (`ai-models.yaml`), everything else with askalono's text detection (vendored, `askalono.rs`) over our
+//! own copy of the spdx crate's store of SPDX licence texts (`ngram_store.rs`). A file holding several
+//! licences yields each of them with its score.
 
-use std::sync::OnceLock;
-
-use spdx::detection::scan::Scanner;
-use spdx::detection::{Store, TextData};
+use spdx::detection::TextData;
 
 use super::ai::AiLicenses;
+use super::askalono::{Grams, Text};
 use super::fast;
+use super::ngram_store::Index;
 
 /// The default floor under which a text match is not taken as an identification.
 pub const DEFAULT_FLOOR: f32 = 0.9;
@@ -25,11 +25,6 @@ pub struct Detected {
     pub score: f32,
     /// The 0-based, end-exclusive line range of the match, when the text held more than one licence.
     pub lines: Option<(usize, usize)>,
-}
-
-fn store() -> Option<&'static Store> {
-    static STORE: OnceLock<Option<Store>> = OnceLock::new();
-    STORE.get_or_init(|| Store::load_inline().ok()).as_ref()
 }
 
 /// Lower case, letters and digits only, single spaces: the form distinguishing sentences are compared in.
@@ -81,14 +76,13 @@ pub fn detect_text(text: &str, floor: f32) -> Vec<Detected> {
     if !ai.is_empty() {
         return ai;
     }
-    let mut data = None;
-    if let Some(found) = fast_path(text, floor, &mut data) {
+    if let Some(found) = fast_path(text, floor, &mut None) {
         return vec![found];
     }
-    scan(text, data.unwrap_or_else(|| TextData::new(text)), floor)
+    scan(text, floor)
 }
 
-/// The fast path's answer, when it has one (`None`: the text goes to the full scan). `data` receives the
+/// The fast path's answer, when it has one (`None`: the text goes to the n-gram scan). `data` receives the
 /// text's n-grams when they were computed.
 pub fn fast_path(text: &str, floor: f32, data: &mut Option<TextData>) -> Option<Detected> {
     let id = fast::candidate(text)?;
@@ -104,7 +98,18 @@ pub fn detect_text_slow(text: &str, floor: f32) -> Vec<Detected> {
     if !ai.is_empty() {
         return ai;
     }
-    scan(text, TextData::new(text), floor)
+    scan(text, floor)
+}
+
+/// Reference only (the identity test's): [`detect_text_slow`] as it was before our own store, with the
+/// spdx crate's store (decoded whole, ~60 MB) and its scanner. Not for production use.
+pub fn detect_text_spdx(text: &str, floor: f32) -> Vec<Detected> {
+    let text = cut(text, MAX_TEXT);
+    let ai = ai_licenses(text);
+    if !ai.is_empty() {
+        return ai;
+    }
+    spdx_reference::scan(text, TextData::new(text), floor)
 }
 
 /// The fast path's answer for a text whose table hit is `id`, when it is certainly the scan's: the
@@ -119,39 +124,68 @@ fn fast_answer(text: &str, data: &TextData, id: &str, floor: f32) -> Option<Dete
     (exact && floor < 1.0 && kept).then(|| Detected { id: id.to_string(), score: 1.0, lines: None })
 }
 
-/// The n-gram scan over the whole store (decoded on first use).
-fn scan(text: &str, data: TextData, floor: f32) -> Vec<Detected> {
-    let Some(store) = store() else { return Vec::new() };
-    let scanner = Scanner::new(store).confidence_threshold(floor).optimize(true).max_passes(16);
-    let result = scanner.scan(&data);
+/// A licence found by the elimination scan: its store entry, score and line range.
+struct Contained {
+    entry: usize,
+    score: f32,
+    lines: (usize, usize),
+}
+
+/// askalono's `Scanner::scan_elimination` with our settings (threshold `floor`, shallow limit 0.99,
+/// optimisation on, 16 passes): the best entry for the whole text, and, unless it matches above the
+/// shallow limit, the licences found one after the other by locating the best entry's lines, whiting them
+/// out and analysing the rest again. Returns (whole-text score, whole-text entry if above `floor`, found).
+fn eliminate(text: &Text, floor: f32, index: &Index) -> (f32, Option<usize>, Vec<Contained>) {
+    let mut analysis = index.analyze(&text.grams);
+    let score = analysis.score;
+    let mut license = None;
+    let mut containing = Vec::new();
+    if analysis.score > floor {
+        license = Some(analysis.entry);
+        if analysis.score > 0.99 {
+            return (score, license, containing);
+        }
+    }
+    let mut current = std::borrow::Cow::Borrowed(text);
+    for _ in 0..16 {
+        let (optimized, optimized_score) = current.optimize_bounds(analysis.entry, index);
+        if optimized_score < floor {
+            break;
+        }
+        containing.push(Contained { entry: analysis.entry, score: optimized_score, lines: optimized.view() });
+        current = std::borrow::Cow::Owned(optimized.white_out(index));
+        analysis = index.analyze(&current.grams);
+    }
+    (score, license, containing)
+}
+
+/// The n-gram scan over our store (`ngram_store.rs`, decoded on first use).
+fn scan(text: &str, floor: f32) -> Vec<Detected> {
+    let Some(index) = Index::get() else { return Vec::new() };
+    let data = Text::new(text, index);
+    let name = |e: usize| index.entries[e].name.as_str();
+    let (score, license, containing) = eliminate(&data, floor, index);
     let mut found: Vec<Detected> = Vec::new();
     let mut push = |d: Detected| match found.iter_mut().find(|f| f.id == d.id) {
         Some(f) if f.score < d.score => *f = d,
         Some(_) => {}
         None => found.push(d),
     };
-    if result.containing.is_empty() {
-        if let Some(l) = result.license.filter(|_| result.score >= floor) {
-            let (id, score) = refine(store, &data, &flatten(text), (l.name, result.score), floor);
-            push(Detected { id: id.to_string(), score, lines: None });
+    for c in &containing {
+        // The scanner names each region after its best candidate during elimination; near-identical
+        // texts (MIT and Xnet) can be confused there, so every region is analysed again on its own.
+        let view = data.with_view(c.lines.0, c.lines.1, index);
+        let m = index.analyze(&view.grams);
+        let flat = region(text, c.lines);
+        let best = choose((name(c.entry), c.score), (name(m.entry), m.score), &flat);
+        let (id, score) = refine(index, &view.grams, &flat, best, floor);
+        if score >= floor {
+            push(Detected { id: id.to_string(), score, lines: Some(c.lines) });
         }
-    } else {
-        for c in &result.containing {
-            // The scanner names each region after its best candidate during elimination; near-identical
-            // texts (MIT and Xnet) can be confused there, so every region is analysed again on its own.
-            let view = data.with_view(c.line_range.0, c.line_range.1);
-            let m = store.analyze(&view);
-            let flat = region(text, c.line_range);
-            let best = choose((c.license.name, c.score), (m.name, m.score), &flat);
-            let (id, score) = refine(store, &view, &flat, best, floor);
-            if score >= floor {
-                push(Detected { id: id.to_string(), score, lines: Some(c.line_range) });
-            }
-        }
-        if let Some(l) = result.license.filter(|_| result.score >= floor) {
-            let (id, score) = refine(store, &data, &flatten(text), (l.name, result.score), floor);
-            push(Detected { id: id.to_string(), score, lines: None });
-        }
+    }
+    if let Some(e) = license.filter(|_| score >= floor) {
+        let (id, score) = refine(index, &data.grams, &flatten(text), (name(e), score), floor);
+        push(Detected { id: id.to_string(), score, lines: None });
     }
     found.sort_by(|a, b| a.id.cmp(&b.id));
     found
@@ -200,8 +234,8 @@ const COMMON: &[&str] = &[
 /// appendix scores higher as `Pixar`, which is Apache-2.0 with Pixar's changes), a common licence that
 /// the text does name and that matches above the floor, within 0.1 of the best, is taken instead.
 fn refine<'a>(
-    store: &'a Store,
-    data: &TextData,
+    index: &'a Index,
+    data: &Grams,
     flat: &str,
     best: (&'a str, f32),
     floor: f32,
@@ -211,14 +245,9 @@ fn refine<'a>(
     }
     let mut alt: Option<(&'a str, f32)> = None;
     for id in COMMON {
-        let Some((name, original)) = store
-            .licenses()
-            .find(|n| n.as_str() == *id)
-            .and_then(|n| store.get_original(n).map(|o| (n.as_str(), o)))
-        else {
-            continue;
-        };
-        let score = data.match_score(original);
+        let Some(e) = index.original(id) else { continue };
+        let name = index.entries[e].name.as_str();
+        let score = index.score(data, e);
         if score >= floor && score >= best.1 - 0.1 && mentions(flat, name) && alt.is_none_or(|a| score > a.1)
         {
             alt = Some((name, score));
@@ -328,4 +357,92 @@ pub fn spdx_identifier_lines(text: &str, max_lines: usize) -> Vec<(u32, String)>
         }
     }
     out
+}
+
+/// The scan as it was before our own store (the spdx crate's store and scanner): the identity test's
+/// reference, [`detect_text_spdx`].
+mod spdx_reference {
+    use std::sync::OnceLock;
+
+    use spdx::detection::scan::Scanner;
+    use spdx::detection::{Store, TextData};
+
+    use super::{choose, flatten, mentions, region, Detected, COMMON};
+
+    fn store() -> Option<&'static Store> {
+        static STORE: OnceLock<Option<Store>> = OnceLock::new();
+        STORE.get_or_init(|| Store::load_inline().ok()).as_ref()
+    }
+
+    /// The n-gram scan over the whole store (decoded on first use).
+    pub(super) fn scan(text: &str, data: TextData, floor: f32) -> Vec<Detected> {
+        let Some(store) = store() else { return Vec::new() };
+        let scanner = Scanner::new(store).confidence_threshold(floor).optimize(true).max_passes(16);
+        let result = scanner.scan(&data);
+        let mut found: Vec<Detected> = Vec::new();
+        let mut push = |d: Detected| match found.iter_mut().find(|f| f.id == d.id) {
+            Some(f) if f.score < d.score => *f = d,
+            Some(_) => {}
+            None => found.push(d),
+        };
+        if result.containing.is_empty() {
+            if let Some(l) = result.license.filter(|_| result.score >= floor) {
+                let (id, score) = refine(store, &data, &flatten(text), (l.name, result.score), floor);
+                push(Detected { id: id.to_string(), score, lines: None });
+            }
+        } else {
+            for c in &result.containing {
+                // The scanner names each region after its best candidate during elimination; near-identical
+                // texts (MIT and Xnet) can be confused there, so every region is analysed again on its own.
+                let view = data.with_view(c.line_range.0, c.line_range.1);
+                let m = store.analyze(&view);
+                let flat = region(text, c.line_range);
+                let best = choose((c.license.name, c.score), (m.name, m.score), &flat);
+                let (id, score) = refine(store, &view, &flat, best, floor);
+                if score >= floor {
+                    push(Detected { id: id.to_string(), score, lines: Some(c.line_range) });
+                }
+            }
+            if let Some(l) = result.license.filter(|_| result.score >= floor) {
+                let (id, score) = refine(store, &data, &flatten(text), (l.name, result.score), floor);
+                push(Detected { id: id.to_string(), score, lines: None });
+            }
+        }
+        found.sort_by(|a, b| a.id.cmp(&b.id));
+        found
+    }
+
+    /// The best match is kept when the text names it. When it does not (an Apache-2.0 text without its
+    /// appendix scores higher as `Pixar`, which is Apache-2.0 with Pixar's changes), a common licence that
+    /// the text does name and that matches above the floor, within 0.1 of the best, is taken instead.
+    fn refine<'a>(
+        store: &'a Store,
+        data: &TextData,
+        flat: &str,
+        best: (&'a str, f32),
+        floor: f32,
+    ) -> (&'a str, f32) {
+        if mentions(flat, best.0) || COMMON.contains(&best.0) {
+            return best;
+        }
+        let mut alt: Option<(&'a str, f32)> = None;
+        for id in COMMON {
+            let Some((name, original)) = store
+                .licenses()
+                .find(|n| n.as_str() == *id)
+                .and_then(|n| store.get_original(n).map(|o| (n.as_str(), o)))
+            else {
+                continue;
+            };
+            let score = data.match_score(original);
+            if score >= floor
+                && score >= best.1 - 0.1
+                && mentions(flat, name)
+                && alt.is_none_or(|a| score > a.1)
+            {
+                alt = Some((name, score));
+            }
+        }
+        alt.unwrap_or(best)
+    }
 }

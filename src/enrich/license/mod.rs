@@ -3,6 +3,7 @@
 
 pub mod ai;
 pub mod aliases;
+pub mod askalono;
 pub mod categories;
 pub mod conclude;
 pub mod curations;
@@ -10,6 +11,7 @@ pub mod detect;
 pub mod fast;
 mod fast_table;
 mod installed;
+pub mod ngram_store;
 pub mod normalise;
 mod roles;
 mod stage;
