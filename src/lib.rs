@@ -120,7 +120,7 @@ pub fn provenance_context(components: &[model::Component], checkout: &Checkout) 
 pub fn scan_checkout_with(checkout: &Checkout, opts: &ScanOptions) -> Inventory {
     let cargo_metadata = opts.cargo_metadata;
     let prov = &opts.provenance;
-    enrich::origin::warm_up(&opts.origin);
+    enrich::warm_up(&opts.origin);
     let tree = SourceTree::walk(&checkout.root);
     let ctx = ResolveContext { tree: &tree, gitlinks: &checkout.gitlinks };
     let res = resolve::resolve_all(&ctx);

@@ -48,18 +48,6 @@ pub fn attribute(kb: &KnowledgeBase, c: &Component, to: AttributeTo, floor: f64)
     combine::decide(kb, ev, to, floor)
 }
 
-/// Starts parsing the built-in knowledge base on a background thread, so that a scan pays for it while
-/// it walks and resolves the tree instead of after (it is most of a small scan's fixed cost). Does
-/// nothing when a user rules file replaces it. The stage's own call waits for the thread's result.
-pub fn warm_up(opts: &OriginOptions) {
-    if opts.rules_file.is_none() {
-        std::thread::spawn(|| {
-            KnowledgeBase::builtin();
-            super::license::Aliases::builtin();
-        });
-    }
-}
-
 /// The origin stage: sets `origin` on every component of the inventory. Problems with the user's files
 /// or the network become diagnostics; the stage always completes.
 pub fn enrich(inv: &mut Inventory, opts: &OriginOptions) {
