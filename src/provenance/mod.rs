@@ -374,7 +374,21 @@ pub fn scan(tree: &SourceTree, opts: &Options) -> Output {
 
 /// Runs the stage over a walked tree, with what the resolvers know of it (first-party directories,
 /// own names, submodules).
+///
+/// The git history summary (a walk of every commit) runs on its own thread beside the file pass.
 pub fn scan_with(tree: &SourceTree, opts: &Options, ctx: &Context) -> Output {
+    std::thread::scope(|s| {
+        let history = opts.history.then(|| s.spawn(|| history::summarise(tree.root())));
+        let mut out = scan_files(tree, opts, ctx);
+        if let Some(h) = history {
+            out.summary.history = h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        }
+        out
+    })
+}
+
+/// The file pass of [`scan_with`] (everything but the history).
+fn scan_files(tree: &SourceTree, opts: &Options, ctx: &Context) -> Output {
     let mut out = Output::default();
     let mut roles = role::Roles::default();
     for f in tree.named(".gitattributes") {
@@ -531,9 +545,6 @@ pub fn scan_with(tree: &SourceTree, opts: &Options, ctx: &Context) -> Output {
     out.summary.ml_frameworks = frameworks;
     out.summary.skipped =
         skipped.into_iter().map(|(k, v)| Tally { value: k.as_str().into(), count: v }).collect();
-    if opts.history {
-        out.summary.history = history::summarise(tree.root());
-    }
     out
 }
 
