@@ -256,17 +256,17 @@ fn rust_test_module_line(name: &str, text: &str) -> Option<u32> {
     Some(memchr::memchr_iter(b'\n', &text.as_bytes()[..=pos]).count() as u32 + 1)
 }
 
-/// Reads and analyses one file.
-fn analyse(tree: &SourceTree, f: &crate::source::TreeFile) -> Work {
+/// Reads and analyses one file, into the worker's reused buffer.
+fn analyse(tree: &SourceTree, f: &crate::source::TreeFile, buf: &mut Vec<u8>) -> Work {
     let name = f.name();
-    let bytes = match tree.read(&f.path) {
-        Ok(b) => b,
-        Err(d) => return Work::Error(d),
-    };
-    if let Some(s) = skip_by_content(name, &bytes) {
+    if let Err(d) = tree.read_into(&f.path, buf) {
+        return Work::Error(d);
+    }
+    let bytes = &buf[..];
+    if let Some(s) = skip_by_content(name, bytes) {
         return Work::Skipped(s);
     }
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     // `from_utf8` first: its validation is much faster than the lossy decoder's on valid text.
     let text = match std::str::from_utf8(body) {
         Ok(t) => std::borrow::Cow::Borrowed(t),
@@ -334,14 +334,18 @@ const PARALLEL_MIN_FILES: usize = 512;
 fn analyse_all<'a>(tree: &SourceTree, files: &[&'a crate::source::TreeFile]) -> Vec<(&'a str, Work)> {
     let threads = crate::util::threads().min(8);
     if threads <= 1 || files.len() < PARALLEL_MIN_FILES {
-        return files.iter().map(|f| (f.path.as_str(), analyse(tree, f))).collect();
+        let mut buf = Vec::new();
+        return files.iter().map(|f| (f.path.as_str(), analyse(tree, f, &mut buf))).collect();
     }
     let chunk = files.len().div_ceil(threads);
     std::thread::scope(|s| {
         let handles: Vec<_> = files
             .chunks(chunk)
             .map(|part| {
-                s.spawn(move || part.iter().map(|f| (f.path.as_str(), analyse(tree, f))).collect::<Vec<_>>())
+                s.spawn(move || {
+                    let mut buf = Vec::new();
+                    part.iter().map(|f| (f.path.as_str(), analyse(tree, f, &mut buf))).collect::<Vec<_>>()
+                })
             })
             .collect();
         let mut out = Vec::with_capacity(files.len());
