@@ -498,4 +498,23 @@ mod tests {
             vec![(2, "# Copyright L".to_string())]
         );
     }
+
+    #[test]
+    fn pieces_upto_is_a_prefix_of_pieces() {
+        let cases = [
+            ("a.rs", "// one\nlet s = \"// no\"; /* two\n three */ x\n// four\nr#\"// no\"#; // five\n"),
+            ("m.py", "# one\n\"\"\"doc\nCopyright X\n\"\"\"\nx = 1  # two\ny = '# no'\n# three\n"),
+            ("a.sh", "echo a#b # one\n# two\nx=\"# no\"\n"),
+            ("README.md", "one\n```\nno\n```\ntwo\nthree\n"),
+            ("notes.weird", "// one\nx\n# two\n"),
+        ];
+        for (name, text) in cases {
+            let all = pieces(syntax_of(name), text);
+            for upto in 0..=text.len() {
+                let some = pieces_upto(syntax_of(name), text, upto);
+                assert_eq!(&all[..some.len()], &some[..], "{name} up to {upto}");
+                assert!(all[some.len()..].iter().all(|(_, r)| r.start > upto), "{name} up to {upto}");
+            }
+        }
+    }
 }
