@@ -122,9 +122,19 @@ pub fn scan_checkout_with(checkout: &Checkout, opts: &ScanOptions) -> Inventory 
     let prov = &opts.provenance;
     enrich::warm_up(&opts.origin);
     let tree = SourceTree::walk(&checkout.root);
-    let ctx = ResolveContext { tree: &tree, gitlinks: &checkout.gitlinks };
-    let res = resolve::resolve_all(&ctx);
-    let prov_ctx = provenance_context(&res.components, checkout);
+    let (res, found) = std::thread::scope(|s| {
+        // The history summary (a walk of every commit) runs beside the resolvers and the file pass.
+        let history = prov.history.then(|| s.spawn(|| provenance::history::summarise(tree.root())));
+        let ctx = ResolveContext { tree: &tree, gitlinks: &checkout.gitlinks };
+        let res = resolve::resolve_all(&ctx);
+        let prov_ctx = provenance_context(&res.components, checkout);
+        let files_only = provenance::Options { history: false, ..prov.clone() };
+        let mut found = provenance::scan_with(&tree, &files_only, &prov_ctx);
+        if let Some(h) = history {
+            found.summary.history = h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        }
+        (res, found)
+    });
     let mut inv = Inventory { subject: checkout.subject.clone(), ..Inventory::default() };
     if inv.subject.commit.is_none() {
         // Not a git checkout: the subject's version is the content digest of what was scanned.
@@ -132,7 +142,6 @@ pub fn scan_checkout_with(checkout: &Checkout, opts: &ScanOptions) -> Inventory 
     }
     inv.extend(res.components, res.edges, res.diagnostics);
     inv.diagnostics.extend(tree.diagnostics.iter().cloned());
-    let found = provenance::scan_with(&tree, prov, &prov_ctx);
     inv.extend(found.components, Vec::new(), found.diagnostics);
     inv.provenance = found.summary;
     weights::attach::attach(&mut inv, tree.root(), &opts.fingerprints);

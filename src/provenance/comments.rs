@@ -143,19 +143,28 @@ fn syntax_by_ext(name: &str) -> Syntax {
 /// The pieces of `text` where a notice may stand, as (1-based line, byte range) pairs in text order.
 /// A comment spanning several lines gives one piece per line.
 pub fn pieces(syntax: Syntax, text: &str) -> Vec<(u32, Range<usize>)> {
+    pieces_upto(syntax, text, usize::MAX)
+}
+
+/// [`pieces`], up to the end of the line holding byte `upto` (the pieces of the lines after it are left
+/// out; those before are the same as [`pieces`] gives).
+pub fn pieces_upto(syntax: Syntax, text: &str, upto: usize) -> Vec<(u32, Range<usize>)> {
     match syntax {
         Syntax::None => Vec::new(),
-        Syntax::Prose => prose(text),
-        Syntax::Leading => leading(text),
-        Syntax::Code(lang) => code(lang, text),
+        Syntax::Prose => prose(text, upto),
+        Syntax::Leading => leading(text, upto),
+        Syntax::Code(lang) => code(lang, text, upto),
     }
 }
 
-fn prose(text: &str) -> Vec<(u32, Range<usize>)> {
+fn prose(text: &str, upto: usize) -> Vec<(u32, Range<usize>)> {
     let mut out = Vec::new();
     let mut fenced = false;
     let mut start = 0;
     for (i, line) in text.split('\n').enumerate() {
+        if start > upto {
+            break;
+        }
         let t = line.trim_start();
         if t.starts_with("```") || t.starts_with("~~~") {
             fenced = !fenced;
@@ -167,10 +176,13 @@ fn prose(text: &str) -> Vec<(u32, Range<usize>)> {
     out
 }
 
-fn leading(text: &str) -> Vec<(u32, Range<usize>)> {
+fn leading(text: &str, upto: usize) -> Vec<(u32, Range<usize>)> {
     let mut out = Vec::new();
     let mut start = 0;
     for (i, line) in text.split('\n').enumerate() {
+        if start > upto {
+            break;
+        }
         let t = line.trim_start();
         if ["#", "//", "/*", "*", "--", ";", "%", "<!--", "REM ", "rem ", "::"]
             .iter()
@@ -199,7 +211,36 @@ enum State {
     Triple(u8, bool),
 }
 
-fn code(lang: &Lang, text: &str) -> Vec<(u32, Range<usize>)> {
+/// The bytes at which something may begin in code (a comment, a string): the scanner steps over the others.
+fn code_stops(lang: &Lang) -> [bool; 256] {
+    let mut t = [false; 256];
+    t[b'\n' as usize] = true;
+    if let Some((open, _)) = lang.block {
+        t[open.as_bytes()[0] as usize] = true;
+    }
+    for l in lang.line {
+        t[l.as_bytes()[0] as usize] = true;
+    }
+    for &q in lang.quotes.iter().chain(&lang.multiline_quote) {
+        t[q as usize] = true;
+    }
+    if lang.python || lang.rust {
+        t[b'"' as usize] = true;
+        t[b'\'' as usize] = true;
+    }
+    if lang.rust {
+        t[b'r' as usize] = true;
+    }
+    t
+}
+
+/// The offset from `i` of the next of `a` or `b` or a newline after `i` (the end of `bytes` when none).
+fn next_stop(bytes: &[u8], i: usize, a: u8, b: u8) -> usize {
+    memchr::memchr3(a, b, b'\n', &bytes[i + 1..]).map_or(bytes.len(), |k| i + 1 + k)
+}
+
+fn code(lang: &Lang, text: &str, upto: usize) -> Vec<(u32, Range<usize>)> {
+    let stops = code_stops(lang);
     let b = text.as_bytes();
     let mut out: Vec<(u32, Range<usize>)> = Vec::new();
     let mut line = 1u32;
@@ -220,6 +261,9 @@ fn code(lang: &Lang, text: &str) -> Vec<(u32, Range<usize>)> {
             if let Some(s) = piece.take() {
                 push(&mut out, line, s..i);
             }
+            if i >= upto {
+                return out;
+            }
             line += 1;
             line_start = true;
             state = match state {
@@ -238,6 +282,35 @@ fn code(lang: &Lang, text: &str) -> Vec<(u32, Range<usize>)> {
             };
             i += 1;
             continue;
+        }
+        // Bytes that can change nothing are stepped over (`line_start` only matters in code, and a
+        // newline resets it).
+        match state {
+            State::Code if !stops[c as usize] => {
+                if !c.is_ascii_whitespace() {
+                    line_start = false;
+                }
+                i += 1;
+                continue;
+            }
+            State::LineComment => {
+                i = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |k| i + k);
+                continue;
+            }
+            State::Block if lang.block.is_some_and(|(_, close)| c != close.as_bytes()[0]) => {
+                let close0 = lang.block.map_or(b'\n', |(_, close)| close.as_bytes()[0]);
+                i = next_stop(b, i, close0, close0);
+                continue;
+            }
+            State::Str(q) | State::Triple(q, _) if c != q && c != b'\\' => {
+                i = next_stop(b, i, q, b'\\');
+                continue;
+            }
+            State::RawStr(_) if c != b'"' => {
+                i = next_stop(b, i, b'"', b'"');
+                continue;
+            }
+            _ => {}
         }
         match state {
             State::LineComment => {}
@@ -424,5 +497,24 @@ mod tests {
             texts("notes.weird", "x = 'Copyright S'\n# Copyright L\n"),
             vec![(2, "# Copyright L".to_string())]
         );
+    }
+
+    #[test]
+    fn pieces_upto_is_a_prefix_of_pieces() {
+        let cases = [
+            ("a.rs", "// one\nlet s = \"// no\"; /* two\n three */ x\n// four\nr#\"// no\"#; // five\n"),
+            ("m.py", "# one\n\"\"\"doc\nCopyright X\n\"\"\"\nx = 1  # two\ny = '# no'\n# three\n"),
+            ("a.sh", "echo a#b # one\n# two\nx=\"# no\"\n"),
+            ("README.md", "one\n```\nno\n```\ntwo\nthree\n"),
+            ("notes.weird", "// one\nx\n# two\n"),
+        ];
+        for (name, text) in cases {
+            let all = pieces(syntax_of(name), text);
+            for upto in 0..=text.len() {
+                let some = pieces_upto(syntax_of(name), text, upto);
+                assert_eq!(&all[..some.len()], &some[..], "{name} up to {upto}");
+                assert!(all[some.len()..].iter().all(|(_, r)| r.start > upto), "{name} up to {upto}");
+            }
+        }
     }
 }

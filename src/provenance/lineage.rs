@@ -119,6 +119,10 @@ const WEIGHT_DIRS: &[&str] =
 pub fn weight_paths(text: &str) -> Vec<(String, u32)> {
     let mut out: Vec<(String, u32)> = Vec::new();
     for (i, line) in text.lines().enumerate() {
+        // Only a token with a `/` is a path: a line without one gives nothing.
+        if memchr::memchr(b'/', line.as_bytes()).is_none() {
+            continue;
+        }
         let lower = line.to_ascii_lowercase();
         let keyed = WEIGHT_KEYS.iter().any(|k| {
             lower.match_indices(k).any(|(p, _)| {

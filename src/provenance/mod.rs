@@ -256,17 +256,22 @@ fn rust_test_module_line(name: &str, text: &str) -> Option<u32> {
     Some(memchr::memchr_iter(b'\n', &text.as_bytes()[..=pos]).count() as u32 + 1)
 }
 
-/// Reads and analyses one file.
-fn analyse(tree: &SourceTree, f: &crate::source::TreeFile) -> Work {
+/// Reads and analyses one file, into the worker's reused buffer.
+fn analyse(tree: &SourceTree, f: &crate::source::TreeFile, buf: &mut Vec<u8>) -> Work {
     let name = f.name();
-    let bytes = match tree.read(&f.path) {
-        Ok(b) => b,
-        Err(d) => return Work::Error(d),
-    };
-    if let Some(s) = skip_by_content(name, &bytes) {
+    if let Err(d) = tree.read_into(&f.path, buf) {
+        return Work::Error(d);
+    }
+    let bytes = &buf[..];
+    if let Some(s) = skip_by_content(name, bytes) {
         return Work::Skipped(s);
     }
-    let text = String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes));
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    // `from_utf8` first: its validation is much faster than the lossy decoder's on valid text.
+    let text = match std::str::from_utf8(body) {
+        Ok(t) => std::borrow::Cow::Borrowed(t),
+        Err(_) => String::from_utf8_lossy(body),
+    };
     let notices = notices::extract_in(name, &text, 64);
     let is_licence = vendored::is_licence_file(name);
     let licence_file = if is_licence {
@@ -329,14 +334,18 @@ const PARALLEL_MIN_FILES: usize = 512;
 fn analyse_all<'a>(tree: &SourceTree, files: &[&'a crate::source::TreeFile]) -> Vec<(&'a str, Work)> {
     let threads = crate::util::threads().min(8);
     if threads <= 1 || files.len() < PARALLEL_MIN_FILES {
-        return files.iter().map(|f| (f.path.as_str(), analyse(tree, f))).collect();
+        let mut buf = Vec::new();
+        return files.iter().map(|f| (f.path.as_str(), analyse(tree, f, &mut buf))).collect();
     }
     let chunk = files.len().div_ceil(threads);
     std::thread::scope(|s| {
         let handles: Vec<_> = files
             .chunks(chunk)
             .map(|part| {
-                s.spawn(move || part.iter().map(|f| (f.path.as_str(), analyse(tree, f))).collect::<Vec<_>>())
+                s.spawn(move || {
+                    let mut buf = Vec::new();
+                    part.iter().map(|f| (f.path.as_str(), analyse(tree, f, &mut buf))).collect::<Vec<_>>()
+                })
             })
             .collect();
         let mut out = Vec::with_capacity(files.len());
@@ -369,7 +378,21 @@ pub fn scan(tree: &SourceTree, opts: &Options) -> Output {
 
 /// Runs the stage over a walked tree, with what the resolvers know of it (first-party directories,
 /// own names, submodules).
+///
+/// The git history summary (a walk of every commit) runs on its own thread beside the file pass.
 pub fn scan_with(tree: &SourceTree, opts: &Options, ctx: &Context) -> Output {
+    std::thread::scope(|s| {
+        let history = opts.history.then(|| s.spawn(|| history::summarise(tree.root())));
+        let mut out = scan_files(tree, opts, ctx);
+        if let Some(h) = history {
+            out.summary.history = h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        }
+        out
+    })
+}
+
+/// The file pass of [`scan_with`] (everything but the history).
+fn scan_files(tree: &SourceTree, opts: &Options, ctx: &Context) -> Output {
     let mut out = Output::default();
     let mut roles = role::Roles::default();
     for f in tree.named(".gitattributes") {
@@ -526,9 +549,6 @@ pub fn scan_with(tree: &SourceTree, opts: &Options, ctx: &Context) -> Output {
     out.summary.ml_frameworks = frameworks;
     out.summary.skipped =
         skipped.into_iter().map(|(k, v)| Tally { value: k.as_str().into(), count: v }).collect();
-    if opts.history {
-        out.summary.history = history::summarise(tree.root());
-    }
     out
 }
 

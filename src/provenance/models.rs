@@ -321,13 +321,42 @@ const PREFILTER: &[&str] = &[
     "ollama ",
 ];
 
+/// The searchers of this module, built once.
+struct Searchers {
+    prefilter: aho_corasick::AhoCorasick,
+    calls: Vec<memmem::Finder<'static>>,
+    keys: Vec<memmem::Finder<'static>>,
+    urls: Vec<memmem::Finder<'static>>,
+    modelscope: memmem::Finder<'static>,
+    vllm_serve: memmem::Finder<'static>,
+    ollama: memmem::Finder<'static>,
+}
+
+/// URL prefixes that name a hub model.
+const URL_PREFIXES: [(&str, Hub, &str); 3] = [
+    ("huggingface.co/", Hub::HuggingFace, "huggingface-url"),
+    ("hf.co/", Hub::HuggingFace, "huggingface-url"),
+    ("modelscope.cn/models/", Hub::ModelScope, "modelscope-url"),
+];
+
+static SEARCHERS: std::sync::LazyLock<Searchers> = std::sync::LazyLock::new(|| {
+    let finder = |s: &str| memmem::Finder::new(s.as_bytes()).into_owned();
+    Searchers {
+        prefilter: aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .build(PREFILTER)
+            .expect("the prefilter words compile"),
+        calls: CALLS.iter().map(|(c, _)| finder(c)).collect(),
+        keys: KEYS.iter().map(|k| finder(k)).collect(),
+        urls: URL_PREFIXES.iter().map(|(p, _, _)| finder(p)).collect(),
+        modelscope: finder("modelscope"),
+        vllm_serve: finder("vllm serve "),
+        ollama: finder("ollama "),
+    }
+});
+
 fn may_reference(bytes: &[u8]) -> bool {
-    use std::sync::OnceLock;
-    static FINDERS: OnceLock<Vec<memmem::Finder<'static>>> = OnceLock::new();
-    FINDERS
-        .get_or_init(|| PREFILTER.iter().map(|p| memmem::Finder::new(p.as_bytes())).collect())
-        .iter()
-        .any(|f| f.find(bytes).is_some())
+    SEARCHERS.prefilter.is_match(bytes)
 }
 
 fn extract_all(path: &str, text: &str, is_local_dir: &dyn Fn(&str) -> bool, out: &mut Vec<ModelRef>) {
@@ -335,7 +364,8 @@ fn extract_all(path: &str, text: &str, is_local_dir: &dyn Fn(&str) -> bool, out:
     let bytes = text.as_bytes();
     let lines = std::cell::OnceCell::new();
     let line_of = |off: usize| lines.get_or_init(|| Lines::new(text)).line_of(off);
-    let modelscope = memmem::find(bytes, b"modelscope").is_some();
+    let searchers = &*SEARCHERS;
+    let modelscope = searchers.modelscope.find(bytes).is_some();
     let mut push = |hub: Hub, ns: Option<&str>, name: &str, version: Option<String>, off: usize, rule| {
         out.push(ModelRef {
             hub,
@@ -361,8 +391,8 @@ fn extract_all(path: &str, text: &str, is_local_dir: &dyn Fn(&str) -> bool, out:
         return;
     }
 
-    for (call, rule) in CALLS {
-        for hit in memmem::find_iter(bytes, call.as_bytes()) {
+    for ((call, rule), finder) in CALLS.iter().zip(&searchers.calls) {
+        for hit in finder.find_iter(bytes) {
             if *call == "LLM(" && hit > 0 && is_word(bytes[hit - 1]) {
                 continue;
             }
@@ -389,8 +419,8 @@ fn extract_all(path: &str, text: &str, is_local_dir: &dyn Fn(&str) -> bool, out:
         }
     }
 
-    for key in KEYS {
-        for hit in memmem::find_iter(bytes, key.as_bytes()) {
+    for (key, finder) in KEYS.iter().zip(&searchers.keys) {
+        for hit in finder.find_iter(bytes) {
             if hit > 0
                 && (is_word(bytes[hit - 1]) || (bytes[hit - 1] == b'-' && !text[..hit].ends_with("--")))
             {
@@ -421,7 +451,7 @@ fn extract_all(path: &str, text: &str, is_local_dir: &dyn Fn(&str) -> bool, out:
         }
     }
 
-    for hit in memmem::find_iter(bytes, b"vllm serve ") {
+    for hit in searchers.vllm_serve.find_iter(bytes) {
         let rest = window(text, hit + 11, 200).trim_start_matches(' ');
         let (val, _) = first_value(rest);
         if let Some((ns, n)) = split_repo_id(val).filter(|_| !is_local_dir(val)) {
@@ -429,12 +459,8 @@ fn extract_all(path: &str, text: &str, is_local_dir: &dyn Fn(&str) -> bool, out:
         }
     }
 
-    for (prefix, hub, rule) in [
-        ("huggingface.co/", Hub::HuggingFace, "huggingface-url"),
-        ("hf.co/", Hub::HuggingFace, "huggingface-url"),
-        ("modelscope.cn/models/", Hub::ModelScope, "modelscope-url"),
-    ] {
-        for hit in memmem::find_iter(bytes, prefix.as_bytes()) {
+    for ((prefix, hub, rule), finder) in URL_PREFIXES.into_iter().zip(&searchers.urls) {
+        for hit in finder.find_iter(bytes) {
             if prefix == "hf.co/" && hit > 0 && is_word(bytes[hit - 1]) {
                 continue;
             }
@@ -454,7 +480,7 @@ fn extract_all(path: &str, text: &str, is_local_dir: &dyn Fn(&str) -> bool, out:
             }
         }
     }
-    for hit in memmem::find_iter(bytes, b"ollama ") {
+    for hit in searchers.ollama.find_iter(bytes) {
         let rest = window(text, hit + 7, 200);
         for verb in ["run ", "pull "] {
             if let Some(r) = rest.strip_prefix(verb) {

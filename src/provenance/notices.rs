@@ -4,7 +4,9 @@
 //! Line-based and allocation-light: a file whose bytes contain none of the trigger words is not split into
 //! lines at all.
 
-use memchr::memmem;
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, MatchKind};
 
 /// What kind of notice a line carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -62,20 +64,35 @@ const TRIGGERS: &[&[u8]] = &[
     "著作権".as_bytes(),
 ];
 
+/// One automaton for all the trigger words, built once (leftmost-first: the SIMD "Teddy" search).
+static TRIGGER_SET: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostFirst)
+        .build(TRIGGERS)
+        .expect("the trigger words compile")
+});
+
 /// Whether the text may hold a notice (a fast pre-filter).
 pub fn may_contain(bytes: &[u8]) -> bool {
-    TRIGGERS.iter().any(|t| memmem::find(bytes, t).is_some())
+    TRIGGER_SET.is_match(bytes)
+}
+
+/// A bound on where the last trigger word in `bytes` ends: an occurrence the non-overlapping search
+/// passes over overlaps a match it reports, so it ends less than the longest trigger after that match.
+fn last_trigger_end(bytes: &[u8]) -> Option<usize> {
+    let longest = TRIGGERS.iter().map(|t| t.len()).max().unwrap_or(0);
+    TRIGGER_SET.find_iter(bytes).last().map(|m| (m.end() + longest).min(bytes.len()))
 }
 
 /// Every notice in the comments of a file (its syntax chosen by its name, [`super::comments`]), in
 /// line order: never from string literals or code. `max` bounds how many are kept per file.
 pub fn extract_in(name: &str, text: &str, max: usize) -> Vec<Notice> {
     let mut out = Vec::new();
-    if !may_contain(text.as_bytes()) {
-        return out;
-    }
+    // No trigger word: no notice. Otherwise the comment scanner stops at the end of the line of the last
+    // one: a piece after it cannot hold a whole trigger word.
+    let Some(last) = last_trigger_end(text.as_bytes()) else { return out };
     let syntax = super::comments::syntax_of(name);
-    for (line, range) in super::comments::pieces(syntax, text) {
+    for (line, range) in super::comments::pieces_upto(syntax, text, last) {
         if out.len() >= max {
             break;
         }

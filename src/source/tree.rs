@@ -167,12 +167,24 @@ impl SourceTree {
     /// Reads a file by relative path. Refuses paths that leave the tree, symlinks anywhere on the way, and
     /// files over the size cap; the error is a diagnostic naming the file.
     pub fn read(&self, rel: &str) -> Result<Vec<u8>, Diagnostic> {
+        let mut buf = Vec::new();
+        self.read_into(rel, &mut buf)?;
+        Ok(buf)
+    }
+
+    /// [`Self::read`] into a caller's buffer (cleared first), so a loop over many files reuses one
+    /// allocation; the buffer is reserved to the file's size, not grown by doubling.
+    pub fn read_into(&self, rel: &str, buf: &mut Vec<u8>) -> Result<(), Diagnostic> {
+        buf.clear();
         let full = self.checked_path(rel)?;
         let file = fs::File::open(&full)
             .map_err(|e| Diagnostic::error("unreadable-file", format!("cannot open: {e}")).at(rel, None))?;
-        let mut buf = Vec::new();
+        if let Ok(m) = file.metadata() {
+            // One byte more than the cap at most: enough to tell a file over it.
+            buf.reserve(m.len().min(self.max_file_size + 1) as usize + 1);
+        }
         file.take(self.max_file_size + 1)
-            .read_to_end(&mut buf)
+            .read_to_end(buf)
             .map_err(|e| Diagnostic::error("unreadable-file", format!("cannot read: {e}")).at(rel, None))?;
         if buf.len() as u64 > self.max_file_size {
             return Err(Diagnostic::error(
@@ -181,7 +193,7 @@ impl SourceTree {
             )
             .at(rel, None));
         }
-        Ok(buf)
+        Ok(())
     }
 
     /// Opens a file for a bounded, streaming read (weight-file headers): the same checks as [`Self::read`]
