@@ -316,15 +316,28 @@ pub fn build(cache: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// The spdx crate's detection cache file, found through `cargo metadata` (generator and test only).
+/// The spdx crate's detection cache file (generator and test only): the version `Cargo.lock` pins, in
+/// cargo's registry sources (`$CARGO_HOME`, else `~/.cargo`), where cargo unpacked it to build it.
+/// (`cargo metadata --offline` is not used: it resolves every platform's dependencies and fails offline on
+/// a Windows-only crate the registry cache lacks.)
 pub fn spdx_cache_file() -> Option<std::path::PathBuf> {
-    let meta = cargo_metadata::MetadataCommand::new()
-        .manifest_path(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
-        .other_options(vec!["--offline".to_string()])
-        .exec()
-        .ok()?;
-    let spdx = meta.packages.iter().find(|p| p.name.as_str() == "spdx")?;
-    Some(spdx.manifest_path.parent()?.join("src/detection/cache.bin.zstd").into_std_path_buf())
+    use std::path::PathBuf;
+    let lock = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.lock")).ok()?;
+    let version = lock.split("[[package]]").find_map(|p| {
+        let field =
+            |key: &str| p.lines().find_map(|l| l.strip_prefix(key)).map(|v| v.trim().trim_matches('"'));
+        (field("name = ") == Some("spdx")).then(|| field("version = ")).flatten()
+    })?;
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))?;
+    let mut indexes: Vec<PathBuf> =
+        std::fs::read_dir(home.join("registry/src")).ok()?.flatten().map(|e| e.path()).collect();
+    indexes.sort();
+    indexes
+        .into_iter()
+        .map(|i| i.join(format!("spdx-{version}/src/detection/cache.bin.zstd")))
+        .find(|p| p.is_file())
 }
 
 #[cfg(test)]
@@ -333,7 +346,9 @@ mod tests {
 
     #[test]
     fn ngram_store_is_current() {
-        let cache = std::fs::read(spdx_cache_file().expect("cargo metadata finds the spdx crate")).unwrap();
+        let cache =
+            std::fs::read(spdx_cache_file().expect("the spdx crate's sources are in cargo's registry"))
+                .unwrap();
         let raw = build(&cache).expect("the spdx crate's cache parses");
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/enrich/license/ngram_store.bin");
         if std::env::var_os("SOVEREIGN_REGEN_NGRAM_STORE").is_some() {
