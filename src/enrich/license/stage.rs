@@ -427,19 +427,49 @@ fn detect_tree_files(
             }
         })
         .collect();
+    // A monorepo carries one licence text many times (vue: 13 files, 2 texts; ripgrep: 15 files, 2 texts):
+    // each distinct text is detected once and its answer given to every file holding it.
+    let mut slot_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut distinct: Vec<&str> = Vec::new();
+    let slots: Vec<usize> = texts
+        .iter()
+        .map(|(_, t)| {
+            *slot_of.entry(t.as_str()).or_insert_with(|| {
+                distinct.push(t.as_str());
+                distinct.len() - 1
+            })
+        })
+        .collect();
     let threads = crate::util::threads().min(2);
-    let chunk = texts.len().div_ceil(threads).max(1);
-    let mut out: Vec<LicenseFile> = std::thread::scope(|s| {
-        let handles: Vec<_> = texts
+    let chunk = distinct.len().div_ceil(threads).max(1);
+    let answers: Vec<LicenseFile> = std::thread::scope(|s| {
+        let handles: Vec<_> = distinct
             .chunks(chunk)
             .map(|part| {
-                s.spawn(move || {
-                    part.iter().map(|(p, t)| detect_one(p.clone(), t, floor, aliases)).collect::<Vec<_>>()
-                })
+                let h = s.spawn(move || {
+                    part.iter().map(|t| detect_one(String::new(), t, floor, aliases)).collect::<Vec<_>>()
+                });
+                (part.len(), h)
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+        // A chunk whose thread failed answers "nothing identified" for each of its texts, so that the
+        // answers stay aligned with `distinct`.
+        let unanswered = || LicenseFile {
+            path: String::new(),
+            found: Vec::new(),
+            statement: None,
+            copyrights: Vec::new(),
+        };
+        handles
+            .into_iter()
+            .flat_map(|(n, h)| h.join().unwrap_or_else(|_| (0..n).map(|_| unanswered()).collect()))
+            .collect()
     });
+    let mut out: Vec<LicenseFile> = texts
+        .iter()
+        .zip(&slots)
+        .filter_map(|((path, _), &i)| answers.get(i).map(|a| LicenseFile { path: path.clone(), ..a.clone() }))
+        .collect();
     out.sort_by(|a, b| a.path.cmp(&b.path));
     for lf in &out {
         if lf.found.is_empty() && lf.statement.is_none() {
