@@ -76,22 +76,37 @@ pub(super) fn clone_or_fetch(url: &str, opts: &AcquireOptions) -> Result<Checkou
     let default_branch = fetch(&repo, url, &shown, opts, &mut notes)?;
     let commit = resolve_ref(&repo, opts.reference.as_deref(), default_branch.as_deref(), &shown)?;
 
+    check_out_commit(&repo, &dir, commit, name_of(url), shown, opts, cloned, notes)
+}
+
+/// Checks out `commit` in the cache repository `repo` at `dir` (detached HEAD; files of an earlier
+/// checkout that the commit lacks are removed) and describes it as the scanned subject.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn check_out_commit(
+    repo: &Repository,
+    dir: &Path,
+    commit: Oid,
+    name: String,
+    shown: String,
+    opts: &AcquireOptions,
+    cloned: bool,
+    notes: Vec<String>,
+) -> Result<Checkout, SourceError> {
     let object = repo.find_object(commit, None).map_err(|e| git_error(&shown, e))?;
     repo.set_head_detached(commit).map_err(|e| git_error(&shown, e))?;
     let mut co = CheckoutBuilder::new();
     co.force().remove_untracked(true).remove_ignored(true);
     repo.checkout_tree(&object, Some(&mut co)).map_err(|e| git_error(&shown, e))?;
-
     Ok(Checkout {
-        root: dir.clone(),
+        root: dir.to_path_buf(),
         subject: Subject {
-            name: name_of(url),
+            name,
             url: Some(shown),
             commit: Some(commit.to_string()),
             reference: opts.reference.clone(),
             digest: None,
         },
-        gitlinks: gitlinks_of(&repo, commit),
+        gitlinks: gitlinks_of(repo, commit),
         cloned,
         notes,
     })

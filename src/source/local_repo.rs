@@ -11,11 +11,10 @@
 use std::collections::{HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 
-use git2::{build::CheckoutBuilder, ErrorClass, ErrorCode, ObjectType, Oid, Repository};
+use git2::{ErrorClass, ErrorCode, ObjectType, Oid, Repository};
 
-use super::git::{cache_key, git_error, gitlinks_of};
+use super::git::{cache_key, check_out_commit, git_error};
 use super::{name_of, AcquireOptions, Checkout, SourceError};
-use crate::model::Subject;
 use crate::util::redact::redact_url;
 
 /// The local path a `file://` URL names (`file:///p` or `file://localhost/p`); `None` for anything else.
@@ -82,25 +81,7 @@ pub(super) fn check_out(path: &Path, source: &str, opts: &AcquireOptions) -> Res
     drop(repo);
     // Reopened so that the alternate and the shallow file just written are read.
     let repo = Repository::open(&dir).map_err(|e| git_error(&shown, e))?;
-    let object = repo.find_object(commit, None).map_err(|e| git_error(&shown, e))?;
-    repo.set_head_detached(commit).map_err(|e| git_error(&shown, e))?;
-    let mut co = CheckoutBuilder::new();
-    co.force().remove_untracked(true).remove_ignored(true);
-    repo.checkout_tree(&object, Some(&mut co)).map_err(|e| git_error(&shown, e))?;
-
-    Ok(Checkout {
-        root: dir.clone(),
-        subject: Subject {
-            name: name_of(source),
-            url: Some(shown),
-            commit: Some(commit.to_string()),
-            reference: opts.reference.clone(),
-            digest: None,
-        },
-        gitlinks: gitlinks_of(&repo, commit),
-        cloned,
-        notes: Vec::new(),
-    })
+    check_out_commit(&repo, &dir, commit, name_of(source), shown, opts, cloned, Vec::new())
 }
 
 /// The commit to scan: the source's HEAD when no reference is named; else a branch, a tag, a full or
