@@ -62,15 +62,16 @@ pub fn to_value(inv: &Inventory) -> Value {
     // document read back and written again keeps its serial number.
     let part = |k: &str| meta.get(k).cloned().unwrap_or(Value::Null);
     let serial = content_uuid(&[&part("component"), &part("properties"), &components, &dependencies]);
-    json!({
-        "bomFormat": "CycloneDX",
-        "specVersion": "1.6",
-        "serialNumber": format!("urn:uuid:{serial}"),
-        "version": 1,
-        "metadata": Value::Object(meta),
-        "components": components,
-        "dependencies": dependencies,
-    })
+    // Built by moving the parts in: `json!` would copy each of them through the serializer.
+    let mut doc = Map::new();
+    doc.insert("bomFormat".into(), json!("CycloneDX"));
+    doc.insert("specVersion".into(), json!("1.6"));
+    doc.insert("serialNumber".into(), Value::String(format!("urn:uuid:{serial}")));
+    doc.insert("version".into(), json!(1));
+    doc.insert("metadata".into(), Value::Object(meta));
+    doc.insert("components".into(), components);
+    doc.insert("dependencies".into(), dependencies);
+    Value::Object(doc)
 }
 
 fn prop(name: &str, value: &str) -> Value {

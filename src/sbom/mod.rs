@@ -44,18 +44,47 @@ pub fn write(inv: &Inventory, format: Format) -> Vec<u8> {
 /// and the identifier itself), so the same content always gets the same one, and a document read back and
 /// written again keeps it.
 pub fn content_uuid(parts: &[&serde_json::Value]) -> String {
-    let mut h = Sha256::new();
+    let mut h = ContentHasher::default();
     for p in parts {
-        h.update(serde_json::to_vec(p).unwrap_or_default());
-        h.update([0u8]);
+        h.add(p);
     }
-    let d = h.finalize();
-    let mut b = [0u8; 16];
-    b.copy_from_slice(&d[..16]);
-    b[6] = (b[6] & 0x0f) | 0x50; // version 5 (name-based, SHA)
-    b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
-    let x = hex::encode(b);
-    format!("{}-{}-{}-{}-{}", &x[..8], &x[8..12], &x[12..16], &x[16..20], &x[20..])
+    h.uuid()
+}
+
+/// [`content_uuid`] part by part, for parts that are not JSON values yet (a slice of elements hashes as
+/// the array it becomes, without being copied into one). What serde_json writes goes straight into the
+/// hash, with no copy of the serialised document.
+#[derive(Default)]
+pub struct ContentHasher(Sha256);
+
+impl std::io::Write for ContentHasher {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl ContentHasher {
+    /// Adds one part: its compact JSON, then a 0 byte.
+    pub fn add<T: serde::Serialize + ?Sized>(&mut self, part: &T) {
+        // Serialising to a writer that never fails only fails for maps with non-string keys, which no
+        // document part has; such a part would hash as what was written of it.
+        let _ = serde_json::to_writer(std::io::BufWriter::with_capacity(64 * 1024, &mut *self), part);
+        self.0.update([0u8]);
+    }
+
+    pub fn uuid(self) -> String {
+        let d = self.0.finalize();
+        let mut b = [0u8; 16];
+        b.copy_from_slice(&d[..16]);
+        b[6] = (b[6] & 0x0f) | 0x50; // version 5 (name-based, SHA)
+        b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
+        let x = hex::encode(b);
+        format!("{}-{}-{}-{}-{}", &x[..8], &x[8..12], &x[12..16], &x[16..20], &x[20..])
+    }
 }
 
 /// A repository URL in a form that is a valid IRI: scp-like `git@host:o/r` becomes `ssh://git@host/o/r`.

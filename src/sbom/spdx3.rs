@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use super::{conformance, content_uuid, cyclonedx, iri_url, spdx};
+use super::{conformance, cyclonedx, iri_url, spdx, ContentHasher};
 use crate::model::{Component, ComponentKind, EdgeKind, HashAlg, Inventory, LicenseValue, SourceKind};
 use crate::util::time::{document_epoch, rfc3339};
 
@@ -360,7 +360,10 @@ pub fn to_value(inv: &Inventory) -> Value {
     elements.extend(std::mem::take(&mut g.agents).into_values());
     elements.extend(std::mem::take(&mut g.licences).into_values());
     elements.extend(rels);
-    let uuid = content_uuid(&[&json!(inv.subject.name), &Value::Array(elements.clone())]);
+    let mut hasher = ContentHasher::default();
+    hasher.add(&json!(inv.subject.name));
+    hasher.add(&elements);
+    let uuid = hasher.uuid();
     let ns = format!("{}{}-{uuid}", spdx::NAMESPACE_PREFIX, spdx::slug(&inv.subject.name));
     let absolute = |v: &mut Value| absolutise(v, &ns);
     let mut graph = Vec::with_capacity(elements.len() + 5);

@@ -124,7 +124,12 @@ pub(super) fn cargo_registry_license(c: &Component) -> Option<LicenseValue> {
 
 /// Whether a directory (after resolving links: pnpm links `node_modules/<name>` into `.pnpm/`) stays
 /// inside the scanned tree. A link that leaves the tree is not followed.
+/// A directory that does not exist answers `false` after one `stat` (most components of a lockfile are
+/// not installed in the tree; resolving both paths costs a `readlink` per path component).
 fn inside(root: &Path, dir: &Path) -> bool {
+    if !dir.is_dir() {
+        return false;
+    }
     match (std::fs::canonicalize(root), std::fs::canonicalize(dir)) {
         (Ok(r), Ok(d)) => d.starts_with(r),
         _ => false,
