@@ -226,19 +226,7 @@ pub fn split_repo_id(s: &str) -> Option<(&str, &str)> {
     Some((ns, name))
 }
 
-/// Byte offsets of line starts, to turn an offset into a 1-based line.
-pub struct Lines(Vec<usize>);
-
-impl Lines {
-    pub fn new(text: &str) -> Self {
-        let mut v = vec![0];
-        v.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        Lines(v)
-    }
-    pub fn line_of(&self, offset: usize) -> u32 {
-        self.0.partition_point(|&s| s <= offset) as u32
-    }
-}
+pub use crate::resolve::Lines;
 
 /// The file kinds that are read for model references (code and configuration, not prose).
 pub fn is_reference_source(name: &str) -> bool {

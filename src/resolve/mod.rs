@@ -116,3 +116,34 @@ pub fn line_of(text: &str, offset: usize) -> u32 {
     let end = offset.min(text.len());
     text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() as u32 + 1
 }
+
+/// Byte offsets of line starts, to turn many offsets of one text into 1-based lines (`line_of` counts from
+/// the start each time: quadratic over the entries of a large lockfile).
+pub struct Lines(Vec<usize>);
+
+impl Lines {
+    pub fn new(text: &str) -> Self {
+        let mut v = vec![0];
+        v.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        Lines(v)
+    }
+    /// The same answer as [`line_of`].
+    pub fn line_of(&self, offset: usize) -> u32 {
+        self.0.partition_point(|&s| s <= offset) as u32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{line_of, Lines};
+
+    #[test]
+    fn lines_answer_what_line_of_answers_for_every_offset() {
+        for text in ["", "a", "\n", "a\nb", "a\n\nb\n", "\n\nx\r\ny\n", "é\nü\n"] {
+            let lines = Lines::new(text);
+            for offset in 0..=text.len() + 2 {
+                assert_eq!(lines.line_of(offset), line_of(text, offset), "{text:?} at {offset}");
+            }
+        }
+    }
+}

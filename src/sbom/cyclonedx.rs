@@ -17,9 +17,7 @@ pub const SUBJECT_REF: &str = "sovereign:subject";
 
 /// Serialises the inventory as CycloneDX 1.6 JSON (pretty-printed, trailing newline).
 pub fn to_bytes(inv: &Inventory) -> Vec<u8> {
-    let mut out = serde_json::to_vec_pretty(&to_value(inv)).expect("JSON values always serialise");
-    out.push(b'\n');
-    out
+    super::pretty_bytes(to_value(inv), inv.components.len())
 }
 
 /// The CycloneDX document as a JSON value.

@@ -33,9 +33,7 @@ pub const NAMESPACE_PREFIX: &str = "https://sovereign.invalid/spdxdocs/";
 
 /// Serialises the inventory as SPDX 2.3 JSON (pretty-printed, trailing newline).
 pub fn to_bytes(inv: &Inventory) -> Vec<u8> {
-    let mut out = serde_json::to_vec_pretty(&to_value(inv)).expect("JSON values always serialise");
-    out.push(b'\n');
-    out
+    super::pretty_bytes(to_value(inv), inv.components.len())
 }
 
 /// The tool name as SPDX creators and annotators write it.

@@ -23,9 +23,7 @@ const CREATION: &str = "_:creationinfo";
 
 /// Serialises the inventory as SPDX 3.0.1 JSON-LD (pretty-printed, trailing newline).
 pub fn to_bytes(inv: &Inventory) -> Vec<u8> {
-    let mut out = serde_json::to_vec_pretty(&to_value(inv)).expect("JSON values always serialise");
-    out.push(b'\n');
-    out
+    super::pretty_bytes(to_value(inv), inv.components.len())
 }
 
 fn short_hash(s: &str) -> String {

@@ -249,8 +249,9 @@ pub fn package_tables<'a, 'i>(
             .at(path, Some(line_of(text, pkgs.span().start))));
     };
     let mut out = Vec::with_capacity(arr.len());
+    let lines = super::super::Lines::new(text);
     for item in arr.iter() {
-        let line = line_of(text, item.span().start);
+        let line = lines.line_of(item.span().start);
         let DeValue::Table(t) = item.get_ref() else { continue };
         match tu::string(t, "name") {
             Some(name) => out.push((line, name, t)),

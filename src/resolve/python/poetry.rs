@@ -46,8 +46,9 @@ pub fn parse(text: &str, path: &str, diags: &mut Vec<Diagnostic>) -> Result<Lock
         return Err(Diagnostic::error("invalid-lockfile", "`package` is not an array of tables")
             .at(path, Some(line_of(text, pkgs.span().start))));
     };
+    let lines = crate::resolve::Lines::new(text);
     for item in arr.iter() {
-        let line = line_of(text, item.span().start);
+        let line = lines.line_of(item.span().start);
         let Some(t) = item.get_ref().as_table() else { continue };
         let (Some(name), Some(version)) = (tu::string(t, "name"), tu::string(t, "version")) else {
             diags.push(
