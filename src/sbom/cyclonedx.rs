@@ -49,12 +49,9 @@ pub fn to_value(inv: &Inventory) -> Value {
         meta.insert("properties".into(), Value::Array(diag_props));
     }
 
-    let components = Value::Array(
-        inv.components
-            .iter()
-            .map(|c| super::conformance::cdx_component(inv, c, with_provenance(inv, c, component(c))))
-            .collect(),
-    );
+    let one =
+        |c: &Component| super::conformance::cdx_component(inv, c, with_provenance(inv, c, component(c)));
+    let components = Value::Array(super::par_map(&inv.components, one));
     let dependencies = Value::Array(dependencies(inv));
     // The serial number is derived from what the document says (everything but the timestamp), so a
     // document read back and written again keeps its serial number.
