@@ -15,13 +15,80 @@ use crate::util::time::{document_epoch, rfc3339};
 /// The bom-ref of the scanned subject in `metadata.component`.
 pub const SUBJECT_REF: &str = "sovereign:subject";
 
-/// Serialises the inventory as CycloneDX 1.6 JSON (pretty-printed, trailing newline).
+/// Serialises the inventory as CycloneDX 1.6 JSON (pretty-printed, trailing newline): the bytes of
+/// [`to_value`]. The serial number (a hash of the document's content) is computed on a second thread while
+/// the document is printed with a placeholder of the same length, then written over it.
 pub fn to_bytes(inv: &Inventory) -> Vec<u8> {
-    super::pretty_bytes(to_value(inv), inv.components.len())
+    const PLACEHOLDER: &str = "00000000-0000-0000-0000-000000000000";
+    let (meta, components, dependencies) = parts(inv);
+    let serial_of = || serial(&meta, &components, &dependencies);
+    let (serial, mut out) = std::thread::scope(|s| {
+        let hashing = s.spawn(serial_of);
+        let doc = Doc {
+            bom_format: "CycloneDX",
+            spec_version: "1.6",
+            serial_number: format!("urn:uuid:{PLACEHOLDER}"),
+            version: 1,
+            metadata: &meta,
+            components: &components,
+            dependencies: &dependencies,
+        };
+        let out = super::pretty_bytes_of(&doc, inv.components.len());
+        // A failed thread: the same hash on this one.
+        (hashing.join().unwrap_or_else(|_| serial_of()), out)
+    });
+    let needle = format!("\"serialNumber\": \"urn:uuid:{PLACEHOLDER}\"");
+    if let Some(at) = memchr::memmem::find(&out, needle.as_bytes()) {
+        let start = at + needle.len() - 1 - PLACEHOLDER.len();
+        out[start..start + PLACEHOLDER.len()].copy_from_slice(serial.as_bytes());
+    }
+    // The value trees are freed on another thread while the caller writes the bytes out.
+    let _ = std::thread::Builder::new()
+        .name("sbom-free".into())
+        .spawn(move || drop((meta, components, dependencies)));
+    out
+}
+
+/// The top level of a CycloneDX document, in the order [`to_value`] gives its keys.
+#[derive(serde::Serialize)]
+struct Doc<'a> {
+    #[serde(rename = "bomFormat")]
+    bom_format: &'static str,
+    #[serde(rename = "specVersion")]
+    spec_version: &'static str,
+    #[serde(rename = "serialNumber")]
+    serial_number: String,
+    version: u32,
+    metadata: &'a Map<String, Value>,
+    components: &'a Value,
+    dependencies: &'a Value,
+}
+
+/// The serial number is derived from what the document says (everything but the timestamp), so a
+/// document read back and written again keeps its serial number.
+fn serial(meta: &Map<String, Value>, components: &Value, dependencies: &Value) -> String {
+    let part = |k: &str| meta.get(k).cloned().unwrap_or(Value::Null);
+    content_uuid(&[&part("component"), &part("properties"), components, dependencies])
 }
 
 /// The CycloneDX document as a JSON value.
 pub fn to_value(inv: &Inventory) -> Value {
+    let (meta, components, dependencies) = parts(inv);
+    let serial = serial(&meta, &components, &dependencies);
+    // Built by moving the parts in: `json!` would copy each of them through the serializer.
+    let mut doc = Map::new();
+    doc.insert("bomFormat".into(), json!("CycloneDX"));
+    doc.insert("specVersion".into(), json!("1.6"));
+    doc.insert("serialNumber".into(), Value::String(format!("urn:uuid:{serial}")));
+    doc.insert("version".into(), json!(1));
+    doc.insert("metadata".into(), Value::Object(meta));
+    doc.insert("components".into(), components);
+    doc.insert("dependencies".into(), dependencies);
+    Value::Object(doc)
+}
+
+/// The document's metadata, components and dependencies.
+fn parts(inv: &Inventory) -> (Map<String, Value>, Value, Value) {
     let mut meta = Map::new();
     meta.insert("timestamp".into(), json!(rfc3339(document_epoch())));
     meta.insert(
@@ -53,20 +120,7 @@ pub fn to_value(inv: &Inventory) -> Value {
         |c: &Component| super::conformance::cdx_component(inv, c, with_provenance(inv, c, component(c)));
     let components = Value::Array(super::par_map(&inv.components, one));
     let dependencies = Value::Array(dependencies(inv));
-    // The serial number is derived from what the document says (everything but the timestamp), so a
-    // document read back and written again keeps its serial number.
-    let part = |k: &str| meta.get(k).cloned().unwrap_or(Value::Null);
-    let serial = content_uuid(&[&part("component"), &part("properties"), &components, &dependencies]);
-    // Built by moving the parts in: `json!` would copy each of them through the serializer.
-    let mut doc = Map::new();
-    doc.insert("bomFormat".into(), json!("CycloneDX"));
-    doc.insert("specVersion".into(), json!("1.6"));
-    doc.insert("serialNumber".into(), Value::String(format!("urn:uuid:{serial}")));
-    doc.insert("version".into(), json!(1));
-    doc.insert("metadata".into(), Value::Object(meta));
-    doc.insert("components".into(), components);
-    doc.insert("dependencies".into(), dependencies);
-    Value::Object(doc)
+    (meta, components, dependencies)
 }
 
 fn prop(name: &str, value: &str) -> Value {

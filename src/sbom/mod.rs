@@ -66,11 +66,17 @@ pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync)
 /// hundreds of thousands of small allocations for a large SBOM, is freed on another thread while the
 /// caller writes the bytes out.
 pub(crate) fn pretty_bytes(doc: serde_json::Value, components: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(2048 * (components + 32));
-    serde_json::to_writer_pretty(&mut out, &doc).expect("JSON values always serialise");
-    out.push(b'\n');
+    let out = pretty_bytes_of(&doc, components);
     // Should the thread not start, the closure (and the tree) is dropped here, as before.
     let _ = std::thread::Builder::new().name("sbom-free".into()).spawn(move || drop(doc));
+    out
+}
+
+/// [`pretty_bytes`] of any serialisable document, which the caller keeps.
+pub(crate) fn pretty_bytes_of<T: serde::Serialize>(doc: &T, components: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(2048 * (components + 32));
+    serde_json::to_writer_pretty(&mut out, doc).expect("JSON documents always serialise");
+    out.push(b'\n');
     out
 }
 

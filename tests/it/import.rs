@@ -184,6 +184,27 @@ fn own_cyclonedx_round_trips_to_the_same_bytes() {
     validate_cdx(&serde_json::from_slice(&second).unwrap(), "cyclonedx round trip");
 }
 
+/// The written bytes are the pretty-printed `to_value` (the writer prints a placeholder serial number while
+/// it hashes the content on another thread, then writes the serial over it): the rich inventory, a
+/// small and a large corpus entry (the large one converts its components on two threads).
+#[test]
+fn cyclonedx_bytes_are_the_pretty_printed_value() {
+    let expected = |inv: &Inventory| {
+        let mut v = serde_json::to_vec_pretty(&sbom::cyclonedx::to_value(inv)).unwrap();
+        v.push(b'\n');
+        v
+    };
+    let inv = rich_inventory();
+    let written = sbom::cyclonedx::to_bytes(&inv);
+    assert!(written == expected(&inv), "rich inventory");
+    assert!(!String::from_utf8_lossy(&written).contains("00000000-0000-0000-0000-000000000000"));
+    let Some(root) = corpus("cyclonedx bytes on the corpus") else { return };
+    for rel in ["python/python-poetry__poetry", "npm/axios__axios"] {
+        let inv = scan_dir(&root.join(rel));
+        assert!(sbom::cyclonedx::to_bytes(&inv) == expected(&inv), "{rel}");
+    }
+}
+
 #[test]
 fn corpus_cyclonedx_round_trips() {
     let Some(root) = corpus("cyclonedx round trip on the corpus") else { return };
