@@ -47,6 +47,21 @@ pub(crate) fn commit_project(repo: &Repository, version: &str) -> Oid {
     commit_files(repo, &refs, &format!("release {version}"))
 }
 
+/// The history the fetch tests read: c0 ← c1 (lightweight tag `v0.1.1`) ← c2, the default branch, and c3
+/// one commit ahead on `feature`; HEAD stays on the default branch.
+pub(crate) fn branchy_history(repo: &Repository) -> [Oid; 4] {
+    let c0 = commit_project(repo, "0.1.0");
+    let c1 = commit_project(repo, "0.1.1");
+    repo.tag_lightweight("v0.1.1", &repo.find_object(c1, None).unwrap(), false).unwrap();
+    let c2 = commit_project(repo, "0.1.2");
+    let head = repo.head().unwrap().shorthand().unwrap().to_string();
+    repo.branch("feature", &repo.find_commit(c2).unwrap(), false).unwrap();
+    repo.set_head("refs/heads/feature").unwrap();
+    let c3 = commit_project(repo, "0.1.3");
+    repo.set_head(&format!("refs/heads/{head}")).unwrap();
+    [c0, c1, c2, c3]
+}
+
 pub(crate) fn scan_json(args: &[&str], cache: &Path) -> (Value, String) {
     let out = run(args, cache);
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
@@ -289,15 +304,7 @@ fn shallow_single_ref_fetches_over_git_daemon() {
     let base = tempfile::tempdir().unwrap();
     let upstream = base.path().join("demo");
     let repo = Repository::init(&upstream).unwrap();
-    let c0 = commit_project(&repo, "0.1.0");
-    let c1 = commit_project(&repo, "0.1.1");
-    repo.tag_lightweight("v0.1.1", &repo.find_object(c1, None).unwrap(), false).unwrap();
-    let c2 = commit_project(&repo, "0.1.2");
-    let head = repo.head().unwrap().shorthand().unwrap().to_string();
-    repo.branch("feature", &repo.find_commit(c2).unwrap(), false).unwrap();
-    repo.set_head("refs/heads/feature").unwrap();
-    let c3 = commit_project(&repo, "0.1.3");
-    repo.set_head(&format!("refs/heads/{head}")).unwrap();
+    let [c0, c1, c2, c3] = branchy_history(&repo);
     let daemon = Daemon::start(base.path());
     let url = format!("git://127.0.0.1:{}/demo", daemon.port);
     let cache = tempfile::tempdir().unwrap();
@@ -420,15 +427,7 @@ fn a_server_refusing_shallow_fetches_gets_a_full_fetch_of_the_same_ref() {
     let base = tempfile::tempdir().unwrap();
     let upstream = base.path().join("demo");
     let repo = Repository::init(&upstream).unwrap();
-    let c0 = commit_project(&repo, "0.1.0");
-    let c1 = commit_project(&repo, "0.1.1");
-    repo.tag_lightweight("v0.1.1", &repo.find_object(c1, None).unwrap(), false).unwrap();
-    let c2 = commit_project(&repo, "0.1.2");
-    let head = repo.head().unwrap().shorthand().unwrap().to_string();
-    repo.branch("feature", &repo.find_commit(c2).unwrap(), false).unwrap();
-    repo.set_head("refs/heads/feature").unwrap();
-    let c3 = commit_project(&repo, "0.1.3");
-    repo.set_head(&format!("refs/heads/{head}")).unwrap();
+    let [c0, c1, c2, c3] = branchy_history(&repo);
     let daemon = Daemon::start(base.path());
     let proxy = NoShallowProxy::start(daemon.port);
     let url = format!("git://127.0.0.1:{}/demo", proxy.port);

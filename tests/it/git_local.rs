@@ -8,7 +8,9 @@ use std::path::Path;
 use git2::{Oid, Repository};
 use serde_json::Value;
 
-use crate::git::{commit_project, component_version, expect_error, scan_json, subject_commit};
+use crate::git::{
+    branchy_history, commit_project, component_version, expect_error, scan_json, subject_commit,
+};
 use crate::support::validate_cdx;
 
 /// `sovereign:history:commits` of the scanned tree (how much history the scan saw).
@@ -61,17 +63,9 @@ fn upstream() -> Upstream {
     let dir = tempfile::tempdir().unwrap();
     let work = dir.path().join("work");
     let repo = Repository::init(&work).unwrap();
-    let c0 = commit_project(&repo, "0.1.0");
+    let [c0, c1, c2, c3] = branchy_history(&repo);
     let sig = git2::Signature::new("T", "t@example.org", &git2::Time::new(1_700_000_000, 0)).unwrap();
     repo.tag("r0.1.0", &repo.find_object(c0, None).unwrap(), &sig, "release", false).unwrap();
-    let c1 = commit_project(&repo, "0.1.1");
-    repo.tag_lightweight("v0.1.1", &repo.find_object(c1, None).unwrap(), false).unwrap();
-    let c2 = commit_project(&repo, "0.1.2");
-    let head = repo.head().unwrap().shorthand().unwrap().to_string();
-    repo.branch("feature", &repo.find_commit(c2).unwrap(), false).unwrap();
-    repo.set_head("refs/heads/feature").unwrap();
-    let c3 = commit_project(&repo, "0.1.3");
-    repo.set_head(&format!("refs/heads/{head}")).unwrap();
     repo.checkout_head(Some(git2::build::CheckoutBuilder::new().force())).unwrap();
     let bare = dir.path().join("bare.git");
     let ok = std::process::Command::new("git")
