@@ -54,24 +54,27 @@ fn set_timeouts() {
     }
 }
 
+/// The cache repository at `dir`, and whether it was created afresh: a half-written one from an
+/// interrupted run (anything that does not open) is discarded and initialised again.
+pub(super) fn open_cache(dir: &Path, shown: &str) -> Result<(Repository, bool), SourceError> {
+    let cache_err =
+        |e: std::io::Error| SourceError::Cache { path: dir.display().to_string(), reason: e.to_string() };
+    std::fs::create_dir_all(dir).map_err(cache_err)?;
+    match Repository::open(dir) {
+        Ok(r) => Ok((r, false)),
+        Err(_) => {
+            let _ = std::fs::remove_dir_all(dir);
+            std::fs::create_dir_all(dir).map_err(cache_err)?;
+            Ok((Repository::init(dir).map_err(|e| git_error(shown, e))?, true))
+        }
+    }
+}
+
 /// Clones `url` into the cache, or fetches into the existing clone, and checks out the requested commit.
 pub(super) fn clone_or_fetch(url: &str, opts: &AcquireOptions) -> Result<Checkout, SourceError> {
     let shown = redact_url(url);
     let dir = opts.cache_dir.join("repos").join(cache_key(url));
-    let cache_err =
-        |e: std::io::Error| SourceError::Cache { path: dir.display().to_string(), reason: e.to_string() };
-    std::fs::create_dir_all(&dir).map_err(cache_err)?;
-
-    let (repo, cloned) = match Repository::open(&dir) {
-        Ok(r) => (r, false),
-        Err(_) => {
-            // A half-written clone from an interrupted run is discarded.
-            let _ = std::fs::remove_dir_all(&dir);
-            std::fs::create_dir_all(&dir).map_err(cache_err)?;
-            let r = Repository::init(&dir).map_err(|e| git_error(&shown, e))?;
-            (r, true)
-        }
-    };
+    let (repo, cloned) = open_cache(&dir, &shown)?;
     let mut notes = Vec::new();
     let default_branch = fetch(&repo, url, &shown, opts, &mut notes)?;
     let commit = resolve_ref(&repo, opts.reference.as_deref(), default_branch.as_deref(), &shown)?;

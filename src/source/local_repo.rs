@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use git2::{ErrorClass, ErrorCode, ObjectType, Oid, Repository};
 
-use super::git::{cache_key, check_out_commit, git_error};
+use super::git::{cache_key, check_out_commit, git_error, open_cache};
 use super::{name_of, AcquireOptions, Checkout, SourceError};
 use crate::util::redact::redact_url;
 
@@ -41,15 +41,7 @@ pub(super) fn check_out(path: &Path, source: &str, opts: &AcquireOptions) -> Res
     let dir = opts.cache_dir.join("repos").join(cache_key(source));
     let cache_err =
         |e: std::io::Error| SourceError::Cache { path: dir.display().to_string(), reason: e.to_string() };
-    std::fs::create_dir_all(&dir).map_err(cache_err)?;
-    let (repo, cloned) = match Repository::open(&dir) {
-        Ok(r) => (r, false),
-        Err(_) => {
-            let _ = std::fs::remove_dir_all(&dir);
-            std::fs::create_dir_all(&dir).map_err(cache_err)?;
-            (Repository::init(&dir).map_err(|e| git_error(&shown, e))?, true)
-        }
-    };
+    let (repo, cloned) = open_cache(&dir, &shown)?;
     // The source's object directory (its common directory for a linked worktree) as the only alternate.
     let objects = std::fs::canonicalize(src.commondir().join("objects")).map_err(cache_err)?;
     if objects.to_string_lossy().contains('\n') {
