@@ -295,14 +295,10 @@ fn shipped_curations_load() {
     assert!(c.find("pkg:cargo/num-cmp@0.2.0").is_none());
 }
 
-/// The fast path (hash table of SPDX texts) answers exactly what the full n-gram scan answers: on every
-/// licence file of the corpus, on this file's fixtures, and on every SPDX licence text with a copyright
-/// line filled in; and it does answer (is taken) for the usual licence files.
-#[test]
-fn fast_path_answers_what_the_full_scan_answers() {
-    use sovereign::enrich::license::detect::{detect_text_slow, fast_path};
-    use sovereign::enrich::license::fast::candidate;
-    let mut texts: Vec<(String, String)> = vec![
+/// The fixture texts both identity tests start from: two licences, both together, a truncated one, and one
+/// with a second copyright line.
+fn fixture_texts() -> Vec<(String, String)> {
+    vec![
         ("MIT fixture".into(), MIT.into()),
         ("BSD3 fixture".into(), BSD3.into()),
         ("two licences".into(), format!("Bundle.\n\n--- a ---\n{MIT}\n\n--- b ---\n{BSD3}\n")),
@@ -311,7 +307,17 @@ fn fast_path_answers_what_the_full_scan_answers() {
             "MIT with a second copyright".into(),
             MIT.replace("Permission", "Copyright 2025 Other\n\nPermission"),
         ),
-    ];
+    ]
+}
+
+/// The fast path (hash table of SPDX texts) answers exactly what the full n-gram scan answers: on every
+/// licence file of the corpus, on this file's fixtures, and on every SPDX licence text with a copyright
+/// line filled in; and it does answer (is taken) for the usual licence files.
+#[test]
+fn fast_path_answers_what_the_full_scan_answers() {
+    use sovereign::enrich::license::detect::{detect_text_slow, fast_path};
+    use sovereign::enrich::license::fast::candidate;
+    let mut texts = fixture_texts();
     if let Some(root) = corpus("fast_path_answers_what_the_full_scan_answers") {
         let mut files = Vec::new();
         walk(&root, &root, &mut files);
@@ -350,18 +356,11 @@ fn fast_path_answers_what_the_full_scan_answers() {
 /// with and without a copyright line, truncated texts, and concatenations of two and three texts with
 /// noise lines between them.
 fn identity_texts(test: &str) -> Vec<(String, String)> {
-    let mut texts: Vec<(String, String)> = vec![
-        ("MIT fixture".into(), MIT.into()),
-        ("BSD3 fixture".into(), BSD3.into()),
-        ("two licences".into(), format!("Bundle.\n\n--- a ---\n{MIT}\n\n--- b ---\n{BSD3}\n")),
-        ("half MIT".into(), MIT.lines().take(9).collect::<Vec<_>>().join("\n")),
-        (
-            "MIT with a second copyright".into(),
-            MIT.replace("Permission", "Copyright 2025 Other\n\nPermission"),
-        ),
+    let mut texts = fixture_texts();
+    texts.extend([
         ("empty".into(), String::new()),
         ("prose".into(), "just some words, not a licence at all".into()),
-    ];
+    ]);
     if let Some(root) = corpus(test) {
         let mut files = Vec::new();
         walk(&root, &root, &mut files);
