@@ -240,14 +240,26 @@ fn refine<'a>(
     best: (&'a str, f32),
     floor: f32,
 ) -> (&'a str, f32) {
+    refine_with(flat, best, floor, |id| {
+        let e = index.original(id)?;
+        Some((index.entries[e].name.as_str(), index.score(data, e)))
+    })
+}
+
+/// [`refine`]'s rule, given the name and score of each common licence's original text in the store at
+/// hand (`None`: not in it).
+fn refine_with<'a>(
+    flat: &str,
+    best: (&'a str, f32),
+    floor: f32,
+    common: impl Fn(&str) -> Option<(&'a str, f32)>,
+) -> (&'a str, f32) {
     if mentions(flat, best.0) || COMMON.contains(&best.0) {
         return best;
     }
     let mut alt: Option<(&'a str, f32)> = None;
     for id in COMMON {
-        let Some(e) = index.original(id) else { continue };
-        let name = index.entries[e].name.as_str();
-        let score = index.score(data, e);
+        let Some((name, score)) = common(id) else { continue };
         if score >= floor && score >= best.1 - 0.1 && mentions(flat, name) && alt.is_none_or(|a| score > a.1)
         {
             alt = Some((name, score));
@@ -367,7 +379,7 @@ mod spdx_reference {
     use spdx::detection::scan::Scanner;
     use spdx::detection::{Store, TextData};
 
-    use super::{choose, flatten, mentions, region, Detected, COMMON};
+    use super::{choose, flatten, refine_with, region, Detected};
 
     fn store() -> Option<&'static Store> {
         static STORE: OnceLock<Option<Store>> = OnceLock::new();
@@ -412,9 +424,7 @@ mod spdx_reference {
         found
     }
 
-    /// The best match is kept when the text names it. When it does not (an Apache-2.0 text without its
-    /// appendix scores higher as `Pixar`, which is Apache-2.0 with Pixar's changes), a common licence that
-    /// the text does name and that matches above the floor, within 0.1 of the best, is taken instead.
+    /// [`super::refine`] over the spdx crate's store.
     fn refine<'a>(
         store: &'a Store,
         data: &TextData,
@@ -422,27 +432,9 @@ mod spdx_reference {
         best: (&'a str, f32),
         floor: f32,
     ) -> (&'a str, f32) {
-        if mentions(flat, best.0) || COMMON.contains(&best.0) {
-            return best;
-        }
-        let mut alt: Option<(&'a str, f32)> = None;
-        for id in COMMON {
-            let Some((name, original)) = store
-                .licenses()
-                .find(|n| n.as_str() == *id)
-                .and_then(|n| store.get_original(n).map(|o| (n.as_str(), o)))
-            else {
-                continue;
-            };
-            let score = data.match_score(original);
-            if score >= floor
-                && score >= best.1 - 0.1
-                && mentions(flat, name)
-                && alt.is_none_or(|a| score > a.1)
-            {
-                alt = Some((name, score));
-            }
-        }
-        alt.unwrap_or(best)
+        refine_with(flat, best, floor, |id| {
+            let name = store.licenses().find(|n| n.as_str() == id)?;
+            Some((name.as_str(), data.match_score(store.get_original(name)?)))
+        })
     }
 }
