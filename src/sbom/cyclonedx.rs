@@ -42,10 +42,7 @@ pub fn to_bytes(inv: &Inventory) -> Vec<u8> {
         let start = at + needle.len() - 1 - PLACEHOLDER.len();
         out[start..start + PLACEHOLDER.len()].copy_from_slice(serial.as_bytes());
     }
-    // The value trees are freed on another thread while the caller writes the bytes out.
-    let _ = std::thread::Builder::new()
-        .name("sbom-free".into())
-        .spawn(move || drop((meta, components, dependencies)));
+    super::free_later((meta, components, dependencies));
     out
 }
 

@@ -67,9 +67,14 @@ pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync)
 /// caller writes the bytes out.
 pub(crate) fn pretty_bytes(doc: serde_json::Value, components: usize) -> Vec<u8> {
     let out = pretty_bytes_of(&doc, components);
-    // Should the thread not start, the closure (and the tree) is dropped here, as before.
-    let _ = std::thread::Builder::new().name("sbom-free".into()).spawn(move || drop(doc));
+    free_later(doc);
     out
+}
+
+/// Drops `trees` on another thread, so that freeing a large document does not delay its caller. Should
+/// the thread not start, the closure (and the trees) is dropped here.
+pub(crate) fn free_later<T: Send + 'static>(trees: T) {
+    let _ = std::thread::Builder::new().name("sbom-free".into()).spawn(move || drop(trees));
 }
 
 /// [`pretty_bytes`] of any serialisable document, which the caller keeps.
