@@ -295,6 +295,21 @@ fn shipped_curations_load() {
     assert!(c.find("pkg:cargo/num-cmp@0.2.0").is_none());
 }
 
+/// Every licence file of the corpus, by path (none without the corpus; `corpus` says why, and fails under CI).
+fn corpus_licence_texts(test: &str) -> Vec<(String, String)> {
+    let Some(root) = corpus(test) else { return Vec::new() };
+    let mut files = Vec::new();
+    walk(&root, &root, &mut files);
+    assert!(files.len() > 50, "{} corpus licence files", files.len());
+    files
+        .into_iter()
+        .map(|rel| {
+            let text = String::from_utf8_lossy(&std::fs::read(root.join(&rel)).unwrap()).into_owned();
+            (rel, text)
+        })
+        .collect()
+}
+
 /// The fixture texts both identity tests start from: two licences, both together, a truncated one, and one
 /// with a second copyright line.
 fn fixture_texts() -> Vec<(String, String)> {
@@ -318,15 +333,7 @@ fn fast_path_answers_what_the_full_scan_answers() {
     use sovereign::enrich::license::detect::{detect_text_slow, fast_path};
     use sovereign::enrich::license::fast::candidate;
     let mut texts = fixture_texts();
-    if let Some(root) = corpus("fast_path_answers_what_the_full_scan_answers") {
-        let mut files = Vec::new();
-        walk(&root, &root, &mut files);
-        assert!(files.len() > 50, "{} corpus licence files", files.len());
-        for rel in files {
-            let text = String::from_utf8_lossy(&std::fs::read(root.join(&rel)).unwrap()).into_owned();
-            texts.push((rel, text));
-        }
-    }
+    texts.extend(corpus_licence_texts("fast_path_answers_what_the_full_scan_answers"));
     for (id, text) in ::spdx::text::LICENSE_TEXTS.iter().step_by(7) {
         texts.push((
             format!("SPDX {id}"),
@@ -361,15 +368,7 @@ fn identity_texts(test: &str) -> Vec<(String, String)> {
         ("empty".into(), String::new()),
         ("prose".into(), "just some words, not a licence at all".into()),
     ]);
-    if let Some(root) = corpus(test) {
-        let mut files = Vec::new();
-        walk(&root, &root, &mut files);
-        assert!(files.len() > 50, "{} corpus licence files", files.len());
-        for rel in files {
-            let text = String::from_utf8_lossy(&std::fs::read(root.join(&rel)).unwrap()).into_owned();
-            texts.push((rel, text));
-        }
-    }
+    texts.extend(corpus_licence_texts(test));
     let spdx = ::spdx::text::LICENSE_TEXTS;
     for (i, (id, text)) in spdx.iter().enumerate() {
         texts.push((format!("SPDX {id}"), text.to_string()));
