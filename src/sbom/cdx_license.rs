@@ -11,7 +11,7 @@
 //! - Detected licences (single ids) go to `evidence.licenses`; all of them, with file and score, to
 //!   `sovereign:license:detected` properties.
 
-use serde_json::{json, Value};
+use serde::Serialize;
 
 use crate::enrich::license::conclude::NOASSERTION;
 use crate::model::{LicenseInfo, LicenseValue};
@@ -20,19 +20,46 @@ fn single(v: &LicenseValue) -> bool {
     v.valid && !v.expression.contains(' ') && !v.expression.contains('(') && v.expression != NOASSERTION
 }
 
-fn license_object(v: &LicenseValue, ack: &str) -> Value {
+/// One entry of a CycloneDX `licenses` array: a license object or an expression.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum Entry<'a> {
+    License { license: LicenseObject<'a> },
+    Expression { expression: &'a str, acknowledgement: &'static str },
+}
+
+/// `{id | name, acknowledgement}` (no acknowledgement in `evidence.licenses`).
+#[derive(Serialize)]
+pub struct LicenseObject<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    acknowledgement: Option<&'static str>,
+}
+
+fn license_object<'a>(v: &'a LicenseValue, ack: Option<&'static str>) -> LicenseObject<'a> {
     let is_spdx_id = spdx::license_id(&v.expression).is_some() && !v.expression.ends_with('+');
     if v.valid && is_spdx_id {
-        json!({"license": {"id": v.expression, "acknowledgement": ack}})
+        LicenseObject { id: Some(&v.expression), name: None, acknowledgement: ack }
     } else {
         let name =
             if v.valid { v.expression.as_str() } else { v.original.as_deref().unwrap_or(&v.expression) };
-        json!({"license": {"name": name, "acknowledgement": ack}})
+        LicenseObject { id: None, name: Some(name), acknowledgement: ack }
     }
 }
 
+fn expression<'a>(v: &'a LicenseValue, ack: &'static str) -> Entry<'a> {
+    Entry::Expression { expression: &v.expression, acknowledgement: ack }
+}
+
+fn license_entry<'a>(v: &'a LicenseValue, ack: &'static str) -> Entry<'a> {
+    Entry::License { license: license_object(v, Some(ack)) }
+}
+
 /// The `licenses` array of a component (or of the subject), and the values left to properties.
-pub fn licenses(info: &LicenseInfo) -> (Option<Value>, Vec<(&'static str, String)>) {
+pub fn licenses(info: &LicenseInfo) -> (Option<Vec<Entry<'_>>>, Vec<(&'static str, String)>) {
     let mut props = Vec::new();
     let declared = info.declared.as_ref();
     let concluded = info.concluded.as_ref().filter(|c| c.expression != NOASSERTION && c.valid);
@@ -44,18 +71,18 @@ pub fn licenses(info: &LicenseInfo) -> (Option<Value>, Vec<(&'static str, String
     }
     let value = match (declared, concluded) {
         (None, None) => None,
-        (Some(d), None) if !d.valid => Some(json!([license_object(d, "declared")])),
-        (Some(d), None) => Some(json!([{"expression": d.expression, "acknowledgement": "declared"}])),
-        (None, Some(c)) => Some(json!([{"expression": c.expression, "acknowledgement": "concluded"}])),
+        (Some(d), None) if !d.valid => Some(vec![license_entry(d, "declared")]),
+        (Some(d), None) => Some(vec![expression(d, "declared")]),
+        (None, Some(c)) => Some(vec![expression(c, "concluded")]),
         (Some(d), Some(c)) if (single(d) || !d.valid) && single(c) => {
-            Some(json!([license_object(d, "declared"), license_object(c, "concluded")]))
+            Some(vec![license_entry(d, "declared"), license_entry(c, "concluded")])
         }
         (Some(d), Some(c)) => {
             props.push(("sovereign:license:declared", d.expression.clone()));
             if let Some(o) = d.original.as_ref().filter(|o| **o != d.expression) {
                 props.push(("sovereign:license:declared:original", o.clone()));
             }
-            Some(json!([{"expression": c.expression, "acknowledgement": "concluded"}]))
+            Some(vec![expression(c, "concluded")])
         }
     };
     for v in &info.detected {
@@ -65,18 +92,15 @@ pub fn licenses(info: &LicenseInfo) -> (Option<Value>, Vec<(&'static str, String
     (value, props)
 }
 
-/// `evidence.licenses` for detected single licences (license objects, one per id).
-pub fn evidence(info: &LicenseInfo) -> Option<Value> {
+/// `evidence.licenses` for detected single licences (license objects without acknowledgement, one per
+/// id).
+pub fn evidence(info: &LicenseInfo) -> Option<Vec<Entry<'_>>> {
     let mut seen = std::collections::BTreeSet::new();
-    let objs: Vec<Value> = info
+    let objs: Vec<Entry> = info
         .detected
         .iter()
-        .filter(|v| single(v) && seen.insert(v.expression.clone()))
-        .map(|v| {
-            let mut o = license_object(v, "concluded");
-            o["license"].as_object_mut().map(|m| m.remove("acknowledgement"));
-            o
-        })
+        .filter(|v| single(v) && seen.insert(v.expression.as_str()))
+        .map(|v| Entry::License { license: license_object(v, None) })
         .collect();
-    (!objs.is_empty()).then(|| json!({"licenses": objs}))
+    (!objs.is_empty()).then_some(objs)
 }

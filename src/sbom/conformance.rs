@@ -285,68 +285,9 @@ pub fn cdx_creator(inv: &Inventory, meta: &mut serde_json::Map<String, serde_jso
     }
 }
 
-/// CycloneDX fields the standards ask for, added to a written component: the version of a local
-/// component ([`version_for`]), the owning namespace as `supplier` when no organisation is identified,
-/// `evidence.occurrences` for every place the component was found (`location`, `line`), and
-/// `evidence.identity` where the purl was inferred rather than read from a lockfile or manifest.
-pub fn cdx_component(inv: &Inventory, c: &Component, mut value: serde_json::Value) -> serde_json::Value {
-    use serde_json::{json, Map, Value};
-    let Some(obj) = value.as_object_mut() else { return value };
-    if !obj.contains_key("version") {
-        if let Some(v) = version_for(c, inv) {
-            // After `name`, where the writer puts a version (the key order is the document's).
-            let old = std::mem::take(obj);
-            for (k, x) in old {
-                let after_name = k == "name";
-                obj.insert(k, x);
-                if after_name {
-                    obj.insert("version".into(), json!(v));
-                }
-            }
-        }
-    }
-    if !obj.contains_key("supplier") {
-        if let Some(s) = supplier_for(c).filter(|s| s.basis == "namespace") {
-            let name = s.actor.trim_start_matches("Organization:").trim();
-            obj.insert("supplier".into(), json!({"name": name}));
-        }
-    }
-    let mut evidence = match obj.remove("evidence") {
-        Some(Value::Object(m)) => m,
-        _ => Map::new(),
-    };
-    let mut occ: Vec<Value> = match evidence.remove("occurrences") {
-        Some(Value::Array(a)) => a,
-        _ => Vec::new(),
-    };
-    for l in &c.found_in {
-        let known = occ.iter().any(|o| {
-            o["location"].as_str() == Some(l.path.as_str()) && o["line"].as_u64() == l.line.map(u64::from)
-        });
-        if !known {
-            let mut o = json!({"location": l.path});
-            if let Some(line) = l.line {
-                o["line"] = json!(line);
-            }
-            o["additionalContext"] = json!(FOUND_IN_CONTEXT);
-            occ.push(o);
-        }
-    }
-    if !occ.is_empty() {
-        evidence.insert("occurrences".into(), Value::Array(occ));
-    }
-    if let Some(identity) = identity(c) {
-        evidence.insert("identity".into(), identity);
-    }
-    if !evidence.is_empty() {
-        obj.insert("evidence".into(), Value::Object(evidence));
-    }
-    value
-}
-
 /// `evidence.identity` for a purl that was inferred: vendored source recognised by the provenance
 /// rules (source-code analysis of the files that matched), models named from their config or card.
-fn identity(c: &Component) -> Option<serde_json::Value> {
+pub(crate) fn identity(c: &Component) -> Option<serde_json::Value> {
     use serde_json::json;
     c.purl.as_ref()?;
     let technique = match c.kind {

@@ -4,11 +4,14 @@
 //! lists them). Output is deterministic: components sorted by bom-ref, dependencies sorted, the serial
 //! number derived from the content, the timestamp from `SOURCE_DATE_EPOCH` when set.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use super::{content_uuid, iri_url};
+use super::{cdx_license, conformance, iri_url, ContentHasher};
 use crate::model::{Component, ComponentKind, Inventory, ModelFacts, OrganisationRef, Scope, SourceKind};
 use crate::util::time::{document_epoch, rfc3339};
 
@@ -16,8 +19,10 @@ use crate::util::time::{document_epoch, rfc3339};
 pub const SUBJECT_REF: &str = "sovereign:subject";
 
 /// Serialises the inventory as CycloneDX 1.6 JSON (pretty-printed, trailing newline): the bytes of
-/// [`to_value`]. The serial number (a hash of the document's content) is computed on a second thread while
-/// the document is printed with a placeholder of the same length, then written over it.
+/// [`to_value`], printed straight from the model (components and dependencies are never built as a JSON
+/// value tree: for a large SBOM that tree was most of the writer's time and memory). The serial number (a
+/// hash of the document's content) is computed on a second thread while the document is printed with a
+/// placeholder of the same length, then written over it.
 pub fn to_bytes(inv: &Inventory) -> Vec<u8> {
     const PLACEHOLDER: &str = "00000000-0000-0000-0000-000000000000";
     let (meta, components, dependencies) = parts(inv);
@@ -42,12 +47,11 @@ pub fn to_bytes(inv: &Inventory) -> Vec<u8> {
         let start = at + needle.len() - 1 - PLACEHOLDER.len();
         out[start..start + PLACEHOLDER.len()].copy_from_slice(serial.as_bytes());
     }
-    super::free_later((meta, components, dependencies));
     out
 }
 
-/// The top level of a CycloneDX document, in the order [`to_value`] gives its keys.
-#[derive(serde::Serialize)]
+/// The top level of a CycloneDX document.
+#[derive(Serialize)]
 struct Doc<'a> {
     #[serde(rename = "bomFormat")]
     bom_format: &'static str,
@@ -57,35 +61,39 @@ struct Doc<'a> {
     serial_number: String,
     version: u32,
     metadata: &'a Map<String, Value>,
-    components: &'a Value,
-    dependencies: &'a Value,
+    components: &'a [CdxComponent<'a>],
+    dependencies: &'a [Dependency<'a>],
 }
 
 /// The serial number is derived from what the document says (everything but the timestamp), so a
-/// document read back and written again keeps its serial number.
-fn serial(meta: &Map<String, Value>, components: &Value, dependencies: &Value) -> String {
-    let part = |k: &str| meta.get(k).cloned().unwrap_or(Value::Null);
-    content_uuid(&[&part("component"), &part("properties"), components, dependencies])
+/// document read back and written again keeps its serial number: the compact JSON of the subject, the
+/// metadata properties, the components and the dependencies, each followed by a 0 byte.
+fn serial(meta: &Map<String, Value>, components: &[CdxComponent], dependencies: &[Dependency]) -> String {
+    let mut h = ContentHasher::default();
+    h.add(meta.get("component").unwrap_or(&Value::Null));
+    h.add(meta.get("properties").unwrap_or(&Value::Null));
+    h.add(components);
+    h.add(dependencies);
+    h.uuid()
 }
 
-/// The CycloneDX document as a JSON value.
+/// The CycloneDX document as a JSON value (the same document [`to_bytes`] prints).
 pub fn to_value(inv: &Inventory) -> Value {
     let (meta, components, dependencies) = parts(inv);
-    let serial = serial(&meta, &components, &dependencies);
-    // Built by moving the parts in: `json!` would copy each of them through the serializer.
-    let mut doc = Map::new();
-    doc.insert("bomFormat".into(), json!("CycloneDX"));
-    doc.insert("specVersion".into(), json!("1.6"));
-    doc.insert("serialNumber".into(), Value::String(format!("urn:uuid:{serial}")));
-    doc.insert("version".into(), json!(1));
-    doc.insert("metadata".into(), Value::Object(meta));
-    doc.insert("components".into(), components);
-    doc.insert("dependencies".into(), dependencies);
-    Value::Object(doc)
+    let doc = Doc {
+        bom_format: "CycloneDX",
+        spec_version: "1.6",
+        serial_number: format!("urn:uuid:{}", serial(&meta, &components, &dependencies)),
+        version: 1,
+        metadata: &meta,
+        components: &components,
+        dependencies: &dependencies,
+    };
+    serde_json::to_value(&doc).expect("JSON documents always serialise")
 }
 
-/// The document's metadata, components and dependencies.
-fn parts(inv: &Inventory) -> (Map<String, Value>, Value, Value) {
+/// The document's metadata, and its components and dependencies ready to be serialised.
+fn parts(inv: &Inventory) -> (Map<String, Value>, Vec<CdxComponent<'_>>, Vec<Dependency<'_>>) {
     let mut meta = Map::new();
     meta.insert("timestamp".into(), json!(rfc3339(document_epoch())));
     meta.insert(
@@ -94,10 +102,10 @@ fn parts(inv: &Inventory) -> (Map<String, Value>, Value, Value) {
             "type": "application",
             "name": "sovereign",
             "version": env!("CARGO_PKG_VERSION"),
-            "externalReferences": [{"type": "website", "url": super::conformance::TOOL_URL}],
+            "externalReferences": [{"type": "website", "url": conformance::TOOL_URL}],
         }]}),
     );
-    super::conformance::cdx_creator(inv, &mut meta);
+    conformance::cdx_creator(inv, &mut meta);
     // CISA's "generation context": made from a source tree's manifests and lockfiles, before any build.
     meta.insert("lifecycles".into(), json!([{"phase": "pre-build"}]));
     let mut subject_value = subject(inv);
@@ -112,16 +120,25 @@ fn parts(inv: &Inventory) -> (Map<String, Value>, Value, Value) {
     if !diag_props.is_empty() {
         meta.insert("properties".into(), Value::Array(diag_props));
     }
-
-    let one =
-        |c: &Component| super::conformance::cdx_component(inv, c, with_provenance(inv, c, component(c)));
-    let components = Value::Array(super::par_map(&inv.components, one));
-    let dependencies = Value::Array(dependencies(inv));
-    (meta, components, dependencies)
+    let components = inv.components.iter().map(|c| CdxComponent { inv, c }).collect();
+    (meta, components, dependencies(inv))
 }
 
 fn prop(name: &str, value: &str) -> Value {
     json!({"name": name, "value": value})
+}
+
+/// A CycloneDX property, `{name, value}`, borrowed from the model where it can be.
+#[derive(Serialize)]
+pub(crate) struct Prop<'a> {
+    pub name: Cow<'a, str>,
+    pub value: Cow<'a, str>,
+}
+
+impl<'a> Prop<'a> {
+    pub(crate) fn new(name: impl Into<Cow<'a, str>>, value: impl Into<Cow<'a, str>>) -> Self {
+        Prop { name: name.into(), value: value.into() }
+    }
 }
 
 fn subject(inv: &Inventory) -> Value {
@@ -150,9 +167,9 @@ fn subject(inv: &Inventory) -> Value {
     if let Some(d) = &s.digest {
         props.push(prop("sovereign:digest", d));
     }
-    let (licenses, license_props) = super::cdx_license::licenses(&inv.license);
+    let (licenses, license_props) = cdx_license::licenses(&inv.license);
     if let Some(l) = licenses {
-        c.insert("licenses".into(), l);
+        c.insert("licenses".into(), json!(l));
     }
     for (name, value) in license_props {
         props.push(prop(name, &value));
@@ -179,161 +196,236 @@ fn cdx_scope(scope: Scope) -> &'static str {
     }
 }
 
-fn component(comp: &Component) -> Value {
-    let mut c = Map::new();
-    c.insert("type".into(), json!(cdx_type(comp.kind)));
-    c.insert("bom-ref".into(), json!(comp.id));
-    if let Some(ns) = &comp.namespace {
-        c.insert("group".into(), json!(ns));
+/// One component as CycloneDX writes it, serialised straight from the model.
+///
+/// Keys in this order: `type`, `bom-ref`, `group`, `supplier` (an identified organisation), `name`,
+/// `version` (its own, else [`conformance::version_for`]), `description`, `authors`, `scope`, `hashes`,
+/// `licenses`, `purl`, `externalReferences`, `properties`; then `modelCard` and `pedigree` for models and
+/// the namespace `supplier` when no organisation is identified (the last of these first when the
+/// component has evidence of its own: the order the writer has always given, which serial numbers of
+/// earlier documents depend on); `evidence` last (`licenses`, `copyright`, `occurrences`, `identity`).
+pub(crate) struct CdxComponent<'a> {
+    inv: &'a Inventory,
+    c: &'a Component,
+}
+
+impl Serialize for CdxComponent<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (inv, c) = (self.inv, self.c);
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("type", cdx_type(c.kind))?;
+        m.serialize_entry("bom-ref", &c.id)?;
+        if let Some(ns) = &c.namespace {
+            m.serialize_entry("group", ns)?;
+        }
+        if let Some(org) = &c.origin.organisation {
+            m.serialize_entry("supplier", &Supplier(org))?;
+        }
+        m.serialize_entry("name", &c.name)?;
+        if let Some(v) = c.version.as_deref().or_else(|| conformance::version_for(c, inv)) {
+            m.serialize_entry("version", v)?;
+        }
+        if let Some(d) = &c.description {
+            m.serialize_entry("description", d)?;
+        }
+        if !c.authors.is_empty() {
+            m.serialize_entry("authors", &SeqOf(|| c.authors.iter().map(|a| Author::of(a))))?;
+        }
+        m.serialize_entry("scope", cdx_scope(c.scope))?;
+        if !c.hashes.is_empty() {
+            let hashes = || c.hashes.iter().map(|h| HashEntry { alg: h.alg.as_str(), content: &h.value });
+            m.serialize_entry("hashes", &SeqOf(hashes))?;
+        }
+        let (licenses, license_props) = cdx_license::licenses(&c.license);
+        if let Some(l) = &licenses {
+            m.serialize_entry("licenses", l)?;
+        }
+        if let Some(p) = &c.purl {
+            m.serialize_entry("purl", p)?;
+        }
+        let refs = external_references(c);
+        if !refs.is_empty() {
+            m.serialize_entry("externalReferences", &refs)?;
+        }
+        m.serialize_entry("properties", &properties_with(c, license_props))?;
+        let evidence = Evidence::of(c);
+        let mut tail: Vec<(&str, Value)> = Vec::new();
+        if let Some(model) = c.model.as_ref().filter(|_| c.kind == ComponentKind::MlModel) {
+            if let Some(card) = model_card(model) {
+                tail.push(("modelCard", card));
+            }
+            if let Some(p) = pedigree(inv, model) {
+                tail.push(("pedigree", p));
+            }
+        }
+        if c.origin.organisation.is_none() {
+            if let Some(s) = conformance::supplier_for(c).filter(|s| s.basis == "namespace") {
+                tail.push(("supplier", json!({"name": s.actor.trim_start_matches("Organization:").trim()})));
+            }
+        }
+        if evidence.own && !tail.is_empty() {
+            tail.rotate_right(1);
+        }
+        for (k, v) in &tail {
+            m.serialize_entry(k, v)?;
+        }
+        if !evidence.is_empty() {
+            m.serialize_entry("evidence", &evidence)?;
+        }
+        m.end()
     }
-    if let Some(org) = &comp.origin.organisation {
-        c.insert("supplier".into(), supplier(org));
+}
+
+/// A sequence serialised from an iterator made on demand, with nothing collected.
+struct SeqOf<F>(F);
+
+impl<F, I> Serialize for SeqOf<F>
+where
+    F: Fn() -> I,
+    I: IntoIterator,
+    I::Item: Serialize,
+{
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq((self.0)())
     }
-    c.insert("name".into(), json!(comp.name));
-    if let Some(v) = &comp.version {
-        c.insert("version".into(), json!(v));
-    }
-    if let Some(d) = &comp.description {
-        c.insert("description".into(), json!(d));
-    }
-    if !comp.authors.is_empty() {
-        c.insert("authors".into(), Value::Array(comp.authors.iter().map(|a| author(a)).collect()));
-    }
-    c.insert("scope".into(), json!(cdx_scope(comp.scope)));
-    if !comp.hashes.is_empty() {
-        let hs: Vec<Value> =
-            comp.hashes.iter().map(|h| json!({"alg": h.alg.as_str(), "content": h.value})).collect();
-        c.insert("hashes".into(), Value::Array(hs));
-    }
-    if let (Some(l), _) = super::cdx_license::licenses(&comp.license) {
-        c.insert("licenses".into(), l);
-    }
-    if let Some(p) = &comp.purl {
-        c.insert("purl".into(), json!(p));
-    }
-    let refs = external_references(comp);
-    if !refs.is_empty() {
-        c.insert("externalReferences".into(), Value::Array(refs));
-    }
-    if let Some(e) = super::cdx_license::evidence(&comp.license) {
-        c.insert("evidence".into(), e);
-    }
-    c.insert("properties".into(), Value::Array(properties(comp)));
-    Value::Object(c)
+}
+
+#[derive(Serialize)]
+struct HashEntry<'a> {
+    alg: &'a str,
+    content: &'a str,
 }
 
 /// `Name <mail@host>` → `{name, email}`; the e-mail is kept only when it is plainly one.
-fn author(a: &str) -> Value {
-    if let (Some(lt), Some(gt)) = (a.find('<'), a.rfind('>')) {
-        if lt < gt {
-            let name = a[..lt].trim();
-            let email = a[lt + 1..gt].trim();
-            let plain =
-                email.contains('@') && !email.chars().any(|c| c.is_whitespace() || c == '<' || c == '>');
-            let mut v = Map::new();
-            v.insert("name".into(), json!(if name.is_empty() { email } else { name }));
-            if plain {
-                v.insert("email".into(), json!(email));
-            }
-            return Value::Object(v);
-        }
-    }
-    json!({"name": a.trim()})
+#[derive(Serialize)]
+struct Author<'a> {
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<&'a str>,
 }
 
-pub(crate) fn external_references(comp: &Component) -> Vec<Value> {
-    let mut refs = Vec::new();
-    let mut seen = BTreeSet::new();
-    let mut push = |ty: &str, url: &str, refs: &mut Vec<Value>| {
+impl<'a> Author<'a> {
+    fn of(a: &'a str) -> Self {
+        if let (Some(lt), Some(gt)) = (a.find('<'), a.rfind('>')) {
+            if lt < gt {
+                let name = a[..lt].trim();
+                let email = a[lt + 1..gt].trim();
+                let plain =
+                    email.contains('@') && !email.chars().any(|c| c.is_whitespace() || c == '<' || c == '>');
+                return Author {
+                    name: if name.is_empty() { email } else { name },
+                    email: plain.then_some(email),
+                };
+            }
+        }
+        Author { name: a.trim(), email: None }
+    }
+}
+
+/// An external reference, `{type, url}`.
+#[derive(Serialize)]
+pub(crate) struct ExternalRef {
+    #[serde(rename = "type")]
+    pub ty: &'static str,
+    pub url: String,
+}
+
+pub(crate) fn external_references(comp: &Component) -> Vec<ExternalRef> {
+    let mut refs: Vec<ExternalRef> = Vec::new();
+    let mut push = |ty: &'static str, url: &str| {
         let url = iri_url(url);
         if !url.is_empty()
             && !url.chars().any(char::is_whitespace)
-            && seen.insert((ty.to_string(), url.clone()))
+            && !refs.iter().any(|r| r.ty == ty && r.url == url)
         {
-            refs.push(json!({"type": ty, "url": url}));
+            refs.push(ExternalRef { ty, url });
         }
     };
     if let Some(r) = &comp.repository {
-        push("vcs", r, &mut refs);
+        push("vcs", r);
     }
     if let Some(h) = &comp.homepage {
-        push("website", h, &mut refs);
+        push("website", h);
     }
     match &comp.source {
-        Some(SourceKind::Git { url, .. }) => push("vcs", url, &mut refs),
-        Some(SourceKind::Url { url }) => push("distribution", url, &mut refs),
-        Some(SourceKind::Registry { url: Some(u) }) => push("distribution", u, &mut refs),
+        Some(SourceKind::Git { url, .. }) => push("vcs", url),
+        Some(SourceKind::Url { url }) => push("distribution", url),
+        Some(SourceKind::Registry { url: Some(u) }) => push("distribution", u),
         _ => {}
     }
     refs
 }
 
-pub(crate) fn properties(comp: &Component) -> Vec<Value> {
+/// The `sovereign:*` properties of a component (docs/formats.md), for all three writers.
+pub(crate) fn properties(comp: &Component) -> Vec<Prop<'_>> {
+    properties_with(comp, cdx_license::licenses(&comp.license).1)
+}
+
+/// [`properties`] with the licence values [`cdx_license::licenses`] left to properties.
+fn properties_with<'a>(comp: &'a Component, license_props: Vec<(&'static str, String)>) -> Vec<Prop<'a>> {
     let mut p = vec![
-        prop("sovereign:ecosystem", comp.ecosystem.as_str()),
-        prop("sovereign:kind", comp.kind.as_str()),
-        prop("sovereign:scope", comp.scope.as_str()),
-        prop("sovereign:direct", if comp.direct { "true" } else { "false" }),
+        Prop::new("sovereign:ecosystem", comp.ecosystem.as_str()),
+        Prop::new("sovereign:kind", comp.kind.as_str()),
+        Prop::new("sovereign:scope", comp.scope.as_str()),
+        Prop::new("sovereign:direct", if comp.direct { "true" } else { "false" }),
     ];
     if let Some(r) = &comp.requirement {
-        p.push(prop("sovereign:requirement", r));
+        p.push(Prop::new("sovereign:requirement", r));
     }
     match &comp.source {
-        Some(SourceKind::Registry { .. }) => p.push(prop("sovereign:source", "registry")),
+        Some(SourceKind::Registry { .. }) => p.push(Prop::new("sovereign:source", "registry")),
         Some(SourceKind::Git { commit, reference, .. }) => {
-            p.push(prop("sovereign:source", "git"));
+            p.push(Prop::new("sovereign:source", "git"));
             if let Some(c) = commit {
-                p.push(prop("sovereign:git-commit", c));
+                p.push(Prop::new("sovereign:git-commit", c));
             }
             if let Some(r) = reference {
-                p.push(prop("sovereign:git-ref", r));
+                p.push(Prop::new("sovereign:git-ref", r));
             }
         }
         Some(SourceKind::Path { path }) => {
-            p.push(prop("sovereign:source", "path"));
+            p.push(Prop::new("sovereign:source", "path"));
             if !path.is_empty() {
-                p.push(prop("sovereign:path", path));
+                p.push(Prop::new("sovereign:path", path));
             }
         }
-        Some(SourceKind::Url { .. }) => p.push(prop("sovereign:source", "url")),
-        Some(SourceKind::Local) => p.push(prop("sovereign:source", "local")),
+        Some(SourceKind::Url { .. }) => p.push(Prop::new("sovereign:source", "url")),
+        Some(SourceKind::Local) => p.push(Prop::new("sovereign:source", "local")),
         None => {}
     }
     for loc in &comp.found_in {
-        p.push(prop("sovereign:found-in", &loc.to_string()));
+        p.push(Prop::new("sovereign:found-in", loc.to_string()));
     }
     if let Some(l) = &comp.license.declared {
-        p.push(prop("sovereign:license:declared:source", &l.source));
+        p.push(Prop::new("sovereign:license:declared:source", &l.source));
     }
-    for (name, value) in super::cdx_license::licenses(&comp.license).1 {
-        p.push(prop(name, &value));
+    for (name, value) in license_props {
+        p.push(Prop::new(name, value));
     }
-    if let Some(country) = &comp.origin.country {
-        p.push(prop("sovereign:origin:country", country));
-        p.push(prop("sovereign:origin:confidence", &format!("{:.2}", comp.origin.confidence)));
-    } else if !comp.origin.evidence.is_empty() {
-        p.push(prop("sovereign:origin:country", "unknown"));
-        p.push(prop("sovereign:origin:confidence", &format!("{:.2}", comp.origin.confidence)));
+    let o = &comp.origin;
+    if o.country.is_some() || !o.evidence.is_empty() {
+        p.push(Prop::new("sovereign:origin:country", o.country.as_deref().unwrap_or("unknown")));
+        p.push(Prop::new("sovereign:origin:confidence", format!("{:.2}", o.confidence)));
     }
-    if let Some(basis) = &comp.origin.basis {
-        p.push(prop("sovereign:origin:basis", basis));
+    if let Some(basis) = &o.basis {
+        p.push(Prop::new("sovereign:origin:basis", basis));
     }
-    p.extend(facet_properties(&comp.origin));
-    if let Some(org) = &comp.origin.organisation {
-        p.push(prop("sovereign:origin:organisation", &org.name));
-        p.push(prop("sovereign:origin:organisation-country", &org.country));
+    p.extend(facet_properties(o));
+    if let Some(org) = &o.organisation {
+        p.push(Prop::new("sovereign:origin:organisation", &org.name));
+        p.push(Prop::new("sovereign:origin:organisation-country", &org.country));
         if let Some(u) = &org.url {
-            p.push(prop("sovereign:origin:organisation-url", u));
+            p.push(Prop::new("sovereign:origin:organisation-url", u));
         }
         if let Some(pc) = &org.parent_country {
-            p.push(prop("sovereign:origin:parent-country", pc));
+            p.push(Prop::new("sovereign:origin:parent-country", pc));
         }
     }
-    for e in &comp.origin.evidence {
-        p.push(prop("sovereign:origin:evidence", &crate::enrich::origin::evidence_text(e)));
+    for e in &o.evidence {
+        p.push(Prop::new("sovereign:origin:evidence", crate::enrich::origin::evidence_text(e)));
     }
     for (k, v) in &comp.properties {
-        p.push(prop(&format!("sovereign:{k}"), v));
+        p.push(Prop::new(format!("sovereign:{k}"), v));
     }
     p
 }
@@ -341,10 +433,10 @@ pub(crate) fn properties(comp: &Component) -> Vec<Value> {
 /// The origin facets as properties (docs/origin.md): `sovereign:origin:countries` (every country,
 /// sorted, comma-separated) and per facet `sovereign:origin:<facet>:country` (sorted, comma-separated)
 /// and `:confidence` (the facet's highest).
-pub(crate) fn facet_properties(o: &crate::model::Origin) -> Vec<Value> {
+pub(crate) fn facet_properties(o: &crate::model::Origin) -> Vec<Prop<'static>> {
     let mut p = Vec::new();
     if !o.countries.is_empty() {
-        p.push(prop("sovereign:origin:countries", &o.countries.join(",")));
+        p.push(Prop::new("sovereign:origin:countries", o.countries.join(",")));
     }
     for (facet, fo) in &o.facets {
         if fo.countries.is_empty() {
@@ -352,26 +444,41 @@ pub(crate) fn facet_properties(o: &crate::model::Origin) -> Vec<Value> {
         }
         let mut cc: Vec<&str> = fo.countries.iter().map(|c| c.country.as_str()).collect();
         cc.sort();
-        p.push(prop(&format!("sovereign:origin:{facet}:country"), &cc.join(",")));
-        p.push(prop(&format!("sovereign:origin:{facet}:confidence"), &format!("{:.2}", fo.confidence())));
+        p.push(Prop::new(format!("sovereign:origin:{facet}:country"), cc.join(",")));
+        p.push(Prop::new(format!("sovereign:origin:{facet}:confidence"), format!("{:.2}", fo.confidence())));
     }
     p
 }
 
 /// The CycloneDX `supplier` of an identified organisation: name, web site, headquarters country.
-fn supplier(org: &OrganisationRef) -> Value {
-    let mut s = Map::new();
-    s.insert("name".into(), json!(org.name));
-    if let Some(u) = &org.url {
-        s.insert("url".into(), json!([u]));
+struct Supplier<'a>(&'a OrganisationRef);
+
+impl Serialize for Supplier<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let org = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", &org.name)?;
+        if let Some(u) = &org.url {
+            m.serialize_entry("url", &[u])?;
+        }
+        if !org.country.is_empty() {
+            m.serialize_entry("address", &json!({"country": org.country}))?;
+        }
+        m.end()
     }
-    if !org.country.is_empty() {
-        s.insert("address".into(), json!({"country": org.country}));
-    }
-    Value::Object(s)
 }
 
-pub(crate) fn dependencies(inv: &Inventory) -> Vec<Value> {
+/// An entry of `dependencies`.
+#[derive(Serialize)]
+pub(crate) struct Dependency<'a> {
+    #[serde(rename = "ref")]
+    from: &'a str,
+    #[serde(rename = "dependsOn")]
+    to: BTreeSet<&'a str>,
+}
+
+/// The subject depends on every component nothing else depends on; every component has an entry.
+pub(crate) fn dependencies(inv: &Inventory) -> Vec<Dependency<'_>> {
     let mut graph: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     let mut has_parent: BTreeSet<&str> = BTreeSet::new();
     for c in &inv.components {
@@ -383,10 +490,8 @@ pub(crate) fn dependencies(inv: &Inventory) -> Vec<Value> {
     }
     let roots: BTreeSet<&str> =
         inv.components.iter().map(|c| c.id.as_str()).filter(|id| !has_parent.contains(id)).collect();
-    let mut out = vec![json!({"ref": SUBJECT_REF, "dependsOn": roots})];
-    for (from, to) in graph {
-        out.push(json!({"ref": from, "dependsOn": to}));
-    }
+    let mut out = vec![Dependency { from: SUBJECT_REF, to: roots }];
+    out.extend(graph.into_iter().map(|(from, to)| Dependency { from, to }));
     out
 }
 
@@ -437,49 +542,83 @@ fn provenance_summary(subject: &mut Value, inv: &Inventory) {
     }
 }
 
-/// Adds what the provenance stage found to a component: `evidence` (occurrences with the rule that
-/// matched, copyright texts), a `modelCard` and `pedigree.ancestors` (base models) for models.
-fn with_provenance(inv: &Inventory, comp: &Component, mut value: Value) -> Value {
-    let Some(obj) = value.as_object_mut() else { return value };
-    // Added to the licence evidence the component may already carry (`evidence.licenses`).
-    let mut evidence = match obj.remove("evidence") {
-        Some(Value::Object(m)) => m,
-        _ => Map::new(),
-    };
-    if !comp.occurrences.is_empty() {
-        let occ: Vec<Value> = comp
+/// A component's `evidence`: detected licences, the copyright notices and occurrences the provenance
+/// stage found (with the rule that matched), every place the component was declared or locked
+/// ([`conformance::FOUND_IN_CONTEXT`]), and `identity` where its purl was inferred.
+#[derive(Serialize)]
+struct Evidence<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    licenses: Option<Vec<cdx_license::Entry<'a>>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    copyright: Vec<CopyrightText<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    occurrences: Vec<Occurrence<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    identity: Option<Value>,
+    /// Whether the component had evidence before the places it was found in (see [`CdxComponent`]).
+    #[serde(skip)]
+    own: bool,
+}
+
+#[derive(Serialize)]
+struct CopyrightText<'a> {
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+struct Occurrence<'a> {
+    location: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<u32>,
+    #[serde(rename = "additionalContext")]
+    context: Cow<'a, str>,
+}
+
+impl<'a> Evidence<'a> {
+    fn of(c: &'a Component) -> Self {
+        let licenses = cdx_license::evidence(&c.license);
+        let own = licenses.is_some() || !c.occurrences.is_empty() || !c.copyrights.is_empty();
+        let mut occurrences: Vec<Occurrence> = c
             .occurrences
             .iter()
-            .map(|o| {
-                let mut v = Map::new();
-                v.insert("location".into(), json!(o.location.path));
-                if let Some(l) = o.location.line {
-                    v.insert("line".into(), json!(l));
-                }
-                let ctx = match &o.text {
-                    Some(t) => format!("{}: {t}", o.rule),
-                    None => o.rule.clone(),
-                };
-                v.insert("additionalContext".into(), json!(ctx));
-                Value::Object(v)
+            .map(|o| Occurrence {
+                location: &o.location.path,
+                line: o.location.line,
+                context: match &o.text {
+                    Some(t) => Cow::Owned(format!("{}: {t}", o.rule)),
+                    None => Cow::Borrowed(&o.rule),
+                },
             })
             .collect();
-        evidence.insert("occurrences".into(), Value::Array(occ));
+        for l in &c.found_in {
+            if !occurrences.iter().any(|o| o.location == l.path && o.line == l.line) {
+                occurrences.push(Occurrence {
+                    location: &l.path,
+                    line: l.line,
+                    context: Cow::Borrowed(conformance::FOUND_IN_CONTEXT),
+                });
+            }
+        }
+        Evidence {
+            licenses,
+            copyright: c.copyrights.iter().map(|t| CopyrightText { text: t }).collect(),
+            occurrences,
+            identity: conformance::identity(c),
+            own,
+        }
     }
-    if !comp.copyrights.is_empty() {
-        let texts: Vec<Value> = comp.copyrights.iter().map(|t| json!({"text": t})).collect();
-        evidence.insert("copyright".into(), Value::Array(texts));
+
+    fn is_empty(&self) -> bool {
+        self.licenses.is_none()
+            && self.copyright.is_empty()
+            && self.occurrences.is_empty()
+            && self.identity.is_none()
     }
-    if !evidence.is_empty() {
-        obj.insert("evidence".into(), Value::Object(evidence));
-    }
-    if comp.kind != ComponentKind::MlModel {
-        return value;
-    }
-    let Some(m) = &comp.model else { return value };
-    if let Some(card) = model_card(m) {
-        obj.insert("modelCard".into(), card);
-    }
+}
+
+/// `pedigree.ancestors` of a model: its base models, each with its own origin (where this model's weights
+/// start).
+fn pedigree(inv: &Inventory, m: &ModelFacts) -> Option<Value> {
     let ancestors: Vec<Value> = m
         .base_models
         .iter()
@@ -499,27 +638,24 @@ fn with_provenance(inv: &Inventory, comp: &Component, mut value: Value) -> Value
             }
             let mut props = Vec::new();
             if let Some(r) = &b.relation {
-                props.push(prop("sovereign:base-model-relation", r));
+                props.push(Prop::new("sovereign:base-model-relation", r));
             }
-            // The ancestor's own origin: where this model's weights start.
             if let Some(cc) = &base.origin.country {
-                props.push(prop("sovereign:origin:country", cc));
-                props.push(prop("sovereign:origin:confidence", &format!("{:.2}", base.origin.confidence)));
+                props.push(Prop::new("sovereign:origin:country", cc));
+                props
+                    .push(Prop::new("sovereign:origin:confidence", format!("{:.2}", base.origin.confidence)));
             }
             props.extend(facet_properties(&base.origin));
             if let Some(org) = &base.origin.organisation {
-                a.insert("supplier".into(), supplier(org));
+                a.insert("supplier".into(), json!(Supplier(org)));
             }
             if !props.is_empty() {
-                a.insert("properties".into(), Value::Array(props));
+                a.insert("properties".into(), json!(props));
             }
             Some(Value::Object(a))
         })
         .collect();
-    if !ancestors.is_empty() {
-        obj.insert("pedigree".into(), json!({"ancestors": ancestors}));
-    }
-    value
+    (!ancestors.is_empty()).then(|| json!({"ancestors": ancestors}))
 }
 
 /// A CycloneDX modelCard with only what a file stated; `None` when nothing is known.

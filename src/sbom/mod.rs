@@ -40,27 +40,6 @@ pub fn write(inv: &Inventory, format: Format) -> Vec<u8> {
     }
 }
 
-/// `items.iter().map(f)`, in order, on up to two threads when there are enough items to pay for the
-/// second one (a large SBOM's components: each is converted on its own).
-pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = crate::util::threads().min(2);
-    if threads < 2 || items.len() < 256 {
-        return items.iter().map(&f).collect();
-    }
-    let (first, second) = items.split_at(items.len() / 2);
-    std::thread::scope(|s| {
-        let f = &f;
-        let other = s.spawn(move || second.iter().map(f).collect::<Vec<R>>());
-        let mut out: Vec<R> = first.iter().map(f).collect();
-        match other.join() {
-            Ok(rest) => out.extend(rest),
-            // The second half again on this thread: a panic there is the same panic here.
-            Err(_) => out.extend(second.iter().map(f)),
-        }
-        out
-    })
-}
-
 /// A written document: pretty-printed JSON and a final newline. The buffer is reserved up front (about
 /// 2 KB a component: untouched pages cost nothing) instead of doubling as it grows, and the value tree,
 /// hundreds of thousands of small allocations for a large SBOM, is freed on another thread while the
@@ -146,17 +125,4 @@ pub fn iri_url(url: &str) -> String {
         return format!("file://{url}");
     }
     url.to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::par_map;
-
-    #[test]
-    fn par_map_keeps_the_order_of_its_items() {
-        for n in [0, 1, 255, 256, 257, 1001] {
-            let items: Vec<usize> = (0..n).collect();
-            assert_eq!(par_map(&items, |i| i * 3), items.iter().map(|i| i * 3).collect::<Vec<_>>(), "{n}");
-        }
-    }
 }

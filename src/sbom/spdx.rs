@@ -304,9 +304,7 @@ fn package(inv: &Inventory, c: &Component, created: &str, licences: &mut Licence
         refs.push(json!({"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": purl}));
     }
     for r in cyclonedx::external_references(c) {
-        if let (Some(ty), Some(url)) = (r["type"].as_str(), r["url"].as_str()) {
-            refs.push(json!({"referenceCategory": "OTHER", "referenceType": ty, "referenceLocator": url}));
-        }
+        refs.push(json!({"referenceCategory": "OTHER", "referenceType": r.ty, "referenceLocator": r.url}));
     }
     if !refs.is_empty() {
         p.insert("externalRefs".into(), Value::Array(refs));
@@ -320,9 +318,7 @@ fn package(inv: &Inventory, c: &Component, created: &str, licences: &mut Licence
         ann.push(annotation(created, "sovereign:name", &c.name));
     }
     for prop in cyclonedx::properties(c) {
-        if let (Some(n), Some(v)) = (prop["name"].as_str(), prop["value"].as_str()) {
-            ann.push(annotation(created, n, v));
-        }
+        ann.push(annotation(created, &prop.name, &prop.value));
     }
     for a in c.authors.iter().skip(1) {
         ann.push(annotation(created, "sovereign:author", a));

@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use super::cyclonedx::Prop;
 use super::{conformance, cyclonedx, iri_url, spdx, ContentHasher};
 use crate::model::{Component, ComponentKind, EdgeKind, HashAlg, Inventory, LicenseValue, SourceKind};
 use crate::util::time::{document_epoch, rfc3339};
@@ -153,15 +154,15 @@ fn purpose(kind: ComponentKind) -> &'static str {
     }
 }
 
-fn properties(props: Vec<Value>) -> Value {
+fn properties(props: Vec<Prop>) -> Value {
     let entries: Vec<Value> = props
         .into_iter()
-        .filter_map(|p| {
-            Some(json!({
+        .map(|p| {
+            json!({
                 "type": "extension_CdxPropertyEntry",
-                "extension_cdxPropName": p["name"].as_str()?,
-                "extension_cdxPropValue": p["value"].as_str()?,
-            }))
+                "extension_cdxPropName": p.name,
+                "extension_cdxPropValue": p.value,
+            })
         })
         .collect();
     json!([{"type": "extension_CdxPropertiesExtension", "extension_cdxProperty": entries}])
@@ -212,14 +213,14 @@ fn package(g: &mut Graph, inv: &Inventory, c: &Component) -> Value {
     }
     let refs: Vec<Value> = cyclonedx::external_references(c)
         .into_iter()
-        .filter_map(|r| {
-            let ty = match r["type"].as_str()? {
+        .map(|r| {
+            let ty = match r.ty {
                 "vcs" => "vcs",
                 "website" => "altWebPage",
                 "distribution" => "altDownloadLocation",
                 _ => "other",
             };
-            Some(json!({"type": "ExternalRef", "externalRefType": ty, "locator": [r["url"].as_str()?]}))
+            json!({"type": "ExternalRef", "externalRefType": ty, "locator": [r.url]})
         })
         .collect();
     if !refs.is_empty() {
@@ -292,16 +293,16 @@ pub fn to_value(inv: &Inventory) -> Value {
     }
     let mut sp = Vec::new();
     if let Some(c) = &s.commit {
-        sp.push(json!({"name": "sovereign:commit", "value": c}));
+        sp.push(Prop::new("sovereign:commit", c));
     }
     if let Some(r) = &s.reference {
-        sp.push(json!({"name": "sovereign:ref", "value": r}));
+        sp.push(Prop::new("sovereign:ref", r));
     }
     if let Some(d) = &s.digest {
-        sp.push(json!({"name": "sovereign:digest", "value": d}));
+        sp.push(Prop::new("sovereign:digest", d));
     }
     for d in &inv.diagnostics {
-        sp.push(json!({"name": "sovereign:diagnostic", "value": d.to_string()}));
+        sp.push(Prop::new("sovereign:diagnostic", d.to_string()));
     }
     if !sp.is_empty() {
         subject["extension"] = properties(sp);
