@@ -1,8 +1,9 @@
 //! Our own copy of the spdx crate's licence detection store (askalono's: every SPDX licence's text, its
 //! alternate texts and its standard headers, each as a multiset of word bigrams), generated from it and
-//! committed as `ngram_store.bin` (zstd). At run time it is decoded once, on the first text the fast path
-//! does not answer, into an inverted index (bigram -> the entries holding it, with their counts), so that
-//! scoring a text against every entry costs the postings of the text's own bigrams, not the whole store.
+//! committed as `ngram_store.bin` (compact: varints, front-coded bigrams). `build.rs` lays it out flat as an
+//! inverted index (bigram -> the entries holding it, with their counts) of fixed-width arrays, which the
+//! binary embeds and reads in place: nothing is decoded at run time but the entries' names, and scoring a
+//! text against every entry costs the postings of the text's own bigrams, not the whole store.
 //!
 //! Regenerate: `SOVEREIGN_REGEN_NGRAM_STORE=1 cargo test --lib ngram_store_is_current` (the test fails
 //! when the committed store is not what the spdx crate's store decodes to).
@@ -12,8 +13,10 @@ use std::sync::OnceLock;
 
 use super::askalono::Grams;
 
-static STORE_BIN: &[u8] = include_bytes!("ngram_store.bin");
+/// `ngram_store.bin` as `build.rs` lays it out (see `Index::embedded`).
+static STORE_FLAT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/ngram_store.flat"));
 const MAGIC: &[u8] = b"sovereign-ngram-store-1\n";
+const FLAT_MAGIC: &[u8] = b"sovereign-ngram-flat-1\n";
 
 /// What a store entry is, in the order askalono's `Store::analyze` visits them for one licence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -39,31 +42,78 @@ pub struct Match {
     pub score: f32,
 }
 
-/// The decoded store: entries sorted by (name, kind, position), the sorted bigram vocabulary, and each
-/// bigram's postings (entry << 16 | count, by entry).
+/// The store: entries sorted by (name, kind, position), the sorted bigram vocabulary, and each bigram's
+/// postings (entry << 16 | count, by entry), read in place from the embedded bytes.
 pub struct Index {
     pub entries: Vec<Entry>,
-    blob: Vec<u8>,
-    offs: Vec<u32>,
-    post_start: Vec<u32>,
-    post: Vec<u32>,
+    blob: &'static [u8],
+    offs: U32s,
+    post_start: U32s,
+    post: U32s,
+}
+
+/// A little-endian `u32` array in the embedded bytes (which have no alignment to cast them to `&[u32]`).
+#[derive(Clone, Copy)]
+struct U32s(&'static [u8]);
+
+impl U32s {
+    fn len(self) -> usize {
+        self.0.len() / 4
+    }
+    fn get(self, i: usize) -> u32 {
+        u32::from_le_bytes([self.0[4 * i], self.0[4 * i + 1], self.0[4 * i + 2], self.0[4 * i + 3]])
+    }
+    fn slice(self, from: usize, to: usize) -> U32s {
+        U32s(&self.0[4 * from..4 * to])
+    }
+    fn iter(self) -> impl Iterator<Item = u32> {
+        self.0.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
 }
 
 impl Index {
-    /// The committed store, decoded on first use (`None` only if the embedded file is corrupt).
+    /// The committed store (`None` only if the embedded bytes are corrupt). Only the entries' names are
+    /// decoded, once per process.
     pub fn get() -> Option<&'static Index> {
         static INDEX: OnceLock<Option<Index>> = OnceLock::new();
-        INDEX
-            .get_or_init(|| {
-                let mut raw = Vec::new();
-                zstd::Decoder::new(STORE_BIN).ok()?.read_to_end(&mut raw).ok()?;
-                Index::decode(&raw)
-            })
-            .as_ref()
+        INDEX.get_or_init(|| Index::embedded(STORE_FLAT)).as_ref()
+    }
+
+    /// Reads the layout `build.rs` writes: the magic line, four u32 counts (entries, bigrams, postings,
+    /// vocabulary bytes), the entries (u16 name length, name, u8 kind, u32 size), the bigram offsets into
+    /// the vocabulary and the posting offsets (bigrams + 1 each), the postings, the vocabulary bytes.
+    fn embedded(flat: &'static [u8]) -> Option<Index> {
+        let mut r = Reader { buf: flat.strip_prefix(FLAT_MAGIC)?, pos: 0 };
+        let [n, grams, posts, blob_len] = [r.u32()?, r.u32()?, r.u32()?, r.u32()?].map(|v| v as usize);
+        let mut entries = Vec::with_capacity(n);
+        for _ in 0..n {
+            let name = r.string()?;
+            let kind = match r.bytes(1)?[0] {
+                0 => Kind::Original,
+                1 => Kind::Alternate,
+                2 => Kind::Header,
+                _ => return None,
+            };
+            entries.push(Entry { name, kind, size: r.u32()? });
+        }
+        let offs = U32s(r.bytes(4 * (grams + 1))?);
+        let post_start = U32s(r.bytes(4 * (grams + 1))?);
+        let post = U32s(r.bytes(4 * posts)?);
+        let blob = r.bytes(blob_len)?;
+        // build.rs wrote these from the committed store, which `ngram_store_is_current` checks: only the
+        // ends are checked here, not every offset and posting (that would read the whole store in).
+        let consistent = r.pos == r.buf.len()
+            && offs.get(grams) as usize == blob_len
+            && post_start.get(grams) as usize == posts;
+        consistent.then_some(Index { entries, blob, offs, post_start, post })
+    }
+
+    fn gram_bytes(&self, id: usize) -> &'static [u8] {
+        &self.blob[self.offs.get(id) as usize..self.offs.get(id + 1) as usize]
     }
 
     pub fn gram(&self, id: usize) -> &str {
-        std::str::from_utf8(&self.blob[self.offs[id] as usize..self.offs[id + 1] as usize]).unwrap_or("")
+        std::str::from_utf8(self.gram_bytes(id)).unwrap_or("")
     }
 
     pub fn grams(&self) -> usize {
@@ -76,7 +126,7 @@ impl Index {
         let g = gram.as_bytes();
         while lo < hi {
             let mid = (lo + hi) / 2;
-            match self.blob[self.offs[mid] as usize..self.offs[mid + 1] as usize].cmp(g) {
+            match self.gram_bytes(mid).cmp(g) {
                 std::cmp::Ordering::Less => lo = mid + 1,
                 std::cmp::Ordering::Greater => hi = mid,
                 std::cmp::Ordering::Equal => return Some(mid as u32),
@@ -85,8 +135,11 @@ impl Index {
         None
     }
 
-    fn postings(&self, gram: u32) -> &[u32] {
-        &self.post[self.post_start[gram as usize] as usize..self.post_start[gram as usize + 1] as usize]
+    fn postings(&self, gram: u32) -> U32s {
+        self.post.slice(
+            self.post_start.get(gram as usize) as usize,
+            self.post_start.get(gram as usize + 1) as usize,
+        )
     }
 
     /// The entry of a licence's original text.
@@ -102,8 +155,9 @@ impl Index {
         for &(g, c) in &text.known {
             let p = self.postings(g);
             let e = entry as u32;
-            if let Ok(i) = p.binary_search_by_key(&e, |x| x >> 16) {
-                matches += c.min(p[i] & 0xffff);
+            let i = partition_point(p, |x| x >> 16 < e);
+            if i < p.len() && p.get(i) >> 16 == e {
+                matches += c.min(p.get(i) & 0xffff);
             }
         }
         dice(matches, text.size, self.entries[entry].size as usize)
@@ -114,7 +168,7 @@ impl Index {
     pub fn analyze(&self, text: &Grams) -> Match {
         let mut acc = vec![0u32; self.entries.len()];
         for &(g, c) in &text.known {
-            for &p in self.postings(g) {
+            for p in self.postings(g).iter() {
                 acc[(p >> 16) as usize] += c.min(p & 0xffff);
             }
         }
@@ -127,52 +181,20 @@ impl Index {
         }
         best
     }
+}
 
-    fn decode(raw: &[u8]) -> Option<Index> {
-        let mut r = Reader { buf: raw.strip_prefix(MAGIC)?, pos: 0 };
-        let n = r.varint()? as usize;
-        let mut entries = Vec::with_capacity(n);
-        for _ in 0..n {
-            let len = r.varint()? as usize;
-            let name = String::from_utf8(r.bytes(len)?.to_vec()).ok()?;
-            let kind = match r.bytes(1)?[0] {
-                0 => Kind::Original,
-                1 => Kind::Alternate,
-                2 => Kind::Header,
-                _ => return None,
-            };
-            entries.push(Entry { name, kind, size: r.varint()? });
+/// The first index of a sorted array where `before` no longer holds.
+fn partition_point(a: U32s, before: impl Fn(u32) -> bool) -> usize {
+    let (mut lo, mut hi) = (0, a.len());
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if before(a.get(mid)) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
         }
-        let grams = r.varint()? as usize;
-        let mut blob: Vec<u8> = Vec::new();
-        let mut offs = Vec::with_capacity(grams + 1);
-        offs.push(0u32);
-        let mut prev = 0usize;
-        for _ in 0..grams {
-            let shared = r.varint()? as usize;
-            let len = r.varint()? as usize;
-            let start = blob.len();
-            blob.extend_from_within(prev..prev + shared);
-            blob.extend_from_slice(r.bytes(len)?);
-            prev = start;
-            offs.push(blob.len() as u32);
-        }
-        let mut post_start = Vec::with_capacity(grams + 1);
-        post_start.push(0u32);
-        let mut post = Vec::new();
-        for _ in 0..grams {
-            let k = r.varint()?;
-            let mut e = 0u32;
-            for _ in 0..k {
-                e += r.varint()?;
-                post.push(e << 16 | r.varint()?);
-            }
-            post_start.push(post.len() as u32);
-        }
-        blob.shrink_to_fit();
-        post.shrink_to_fit();
-        (r.pos == r.buf.len()).then_some(Index { entries, blob, offs, post_start, post })
     }
+    lo
 }
 
 fn dice(matches: u32, a: usize, b: usize) -> f32 {
@@ -192,18 +214,6 @@ impl<'a> Reader<'a> {
         let b = self.buf.get(self.pos..self.pos + n)?;
         self.pos += n;
         Some(b)
-    }
-    fn varint(&mut self) -> Option<u32> {
-        let mut v = 0u32;
-        for shift in (0..35).step_by(7) {
-            let b = *self.buf.get(self.pos)?;
-            self.pos += 1;
-            v |= u32::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Some(v);
-            }
-        }
-        None
     }
     fn u16(&mut self) -> Option<usize> {
         Some(u16::from_le_bytes(self.bytes(2)?.try_into().ok()?) as usize)
@@ -352,11 +362,12 @@ mod tests {
         let raw = build(&cache).expect("the spdx crate's cache parses");
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/enrich/license/ngram_store.bin");
         if std::env::var_os("SOVEREIGN_REGEN_NGRAM_STORE").is_some() {
-            std::fs::write(path, zstd::encode_all(&raw[..], 19).unwrap()).unwrap();
+            std::fs::write(path, &raw).unwrap();
         }
-        let committed = zstd::decode_all(&std::fs::read(path).unwrap()[..]).unwrap();
+        let committed = std::fs::read(path).unwrap();
         assert!(committed == raw, "ngram_store.bin is stale: regenerate it (see ngram_store.rs)");
-        let index = Index::decode(&raw).unwrap();
+        // What the binary embeds is what build.rs made of the committed file.
+        let index = Index::get().unwrap();
         let store = spdx::detection::Store::load_inline().unwrap();
         let originals = index.entries.iter().filter(|e| e.kind == Kind::Original).count();
         assert_eq!(originals, store.len());
@@ -377,6 +388,10 @@ mod tests {
             index.blob.len(),
             raw.len()
         );
+        // What `Index::embedded` does not check at run time.
+        let sorted = |a: U32s| a.iter().zip(a.iter().skip(1)).all(|(x, y)| x <= y);
+        assert!(sorted(index.offs) && sorted(index.post_start));
+        assert!(index.post.iter().all(|p| ((p >> 16) as usize) < index.entries.len() && p & 0xffff > 0));
         assert!(index.gram_id("permission is").is_some() && index.gram_id("zz qq xx").is_none());
         for id in 0..index.grams() {
             assert_eq!(index.gram_id(index.gram(id)), Some(id as u32));
