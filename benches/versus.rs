@@ -199,9 +199,23 @@ impl Measured {
     }
 }
 
-/// One run under `/usr/bin/time -v` with its CPU time (the machine is shared: CPU time is the steadier
-/// figure).
+/// User + system time of this process's waited-for children so far (and their own waited-for children),
+/// to the microsecond: `/usr/bin/time` prints hundredths of a second, too coarse for a 15 ms scan.
+fn children_cpu() -> Duration {
+    // SAFETY: getrusage only writes the struct it is given, which is plain data.
+    let ru = unsafe {
+        let mut ru: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_CHILDREN, &mut ru);
+        ru
+    };
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(ru.ru_utime) + tv(ru.ru_stime)
+}
+
+/// One run under `/usr/bin/time -v` (for the peak memory) with its CPU time from [`children_cpu`] (the
+/// machine is shared: CPU time is the steadier figure).
 fn measured(cmd: &[&str], envs: &[(&str, &str)]) -> Option<Measured> {
+    let cpu_before = children_cpu();
     let start = Instant::now();
     let out = Command::new("/usr/bin/time")
         .arg("-v")
@@ -212,15 +226,14 @@ fn measured(cmd: &[&str], envs: &[(&str, &str)]) -> Option<Measured> {
         .output()
         .ok()?;
     let wall = start.elapsed();
+    let cpu = children_cpu().saturating_sub(cpu_before);
     let err = String::from_utf8_lossy(&out.stderr);
     if !out.status.success() {
         eprintln!("{} failed: {}", cmd.join(" "), err.lines().rev().take(15).collect::<Vec<_>>().join(" | "));
         return None;
     }
     let field = |name: &str| err.lines().find_map(|l| l.trim().strip_prefix(name)).map(str::trim);
-    let secs = |name: &str| field(name).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
     let rss_kib = field("Maximum resident set size (kbytes): ").and_then(|v| v.parse().ok()).unwrap_or(0);
-    let cpu = Duration::from_secs_f64(secs("User time (seconds): ") + secs("System time (seconds): "));
     Some(Measured { wall, rss_kib, cpu })
 }
 

@@ -1,5 +1,3 @@
-use std::collections::BTreeSet;
-
 use serde::{Deserialize, Serialize};
 
 use super::{Component, Diagnostic, Ecosystem, LicenseInfo, ProvenanceSummary};
@@ -75,8 +73,13 @@ impl Inventory {
     /// nothing; every writer calls it so output is deterministic.
     pub fn normalize(&mut self) {
         // In place (a stable sort, then each run of one id merged into its first record, in order), so a
-        // large imported inventory is never held twice.
-        self.components.sort_by(|a, b| a.id.cmp(&b.id));
+        // large imported inventory is never held twice. The sort orders indices, then moves each record
+        // at most once: a component is a large record, which a merge sort would move log n times.
+        if !self.components.windows(2).all(|w| w[0].id <= w[1].id) {
+            let mut order: Vec<usize> = (0..self.components.len()).collect();
+            order.sort_by(|&a, &b| self.components[a].id.cmp(&self.components[b].id));
+            permute(&mut self.components, &order);
+        }
         self.components.dedup_by(|later, first| {
             if later.id != first.id {
                 return false;
@@ -90,17 +93,18 @@ impl Inventory {
             c.occurrences.sort();
             c.occurrences.dedup();
         }
-        let ids: BTreeSet<&str> = self.components.iter().map(|c| c.id.as_str()).collect();
-        let mut edges = BTreeSet::new();
+        // Components are sorted by id now: a binary search finds an edge's ends.
+        let known = |id: &str| self.components.binary_search_by(|c| c.id.as_str().cmp(id)).is_ok();
         let mut dangling = 0usize;
-        for e in std::mem::take(&mut self.edges) {
-            if ids.contains(e.from.as_str()) && ids.contains(e.to.as_str()) && e.from != e.to {
-                edges.insert(e);
-            } else if e.from != e.to {
-                dangling += 1;
-            }
-        }
-        self.edges = edges.into_iter().collect();
+        let mut edges = std::mem::take(&mut self.edges);
+        edges.retain(|e| {
+            let keep = e.from != e.to && known(&e.from) && known(&e.to);
+            dangling += usize::from(!keep && e.from != e.to);
+            keep
+        });
+        edges.sort_unstable();
+        edges.dedup();
+        self.edges = edges;
         if dangling > 0 {
             self.diagnostics.push(Diagnostic::warning(
                 "dangling-edge",
@@ -115,5 +119,37 @@ impl Inventory {
 
     pub fn component(&self, id: &str) -> Option<&Component> {
         self.components.binary_search_by(|c| c.id.as_str().cmp(id)).ok().map(|i| &self.components[i])
+    }
+}
+
+/// Reorders `items` so that position `k` holds what was at `order[k]` (`order` a permutation), with at
+/// most one swap per item.
+fn permute<T>(items: &mut [T], order: &[usize]) {
+    // Where each item goes; every swap puts one item at its place.
+    let mut dest = vec![0usize; order.len()];
+    for (k, &from) in order.iter().enumerate() {
+        dest[from] = k;
+    }
+    for i in 0..items.len() {
+        while dest[i] != i {
+            let d = dest[i];
+            items.swap(i, d);
+            dest.swap(i, d);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::permute;
+
+    #[test]
+    fn permute_puts_each_item_where_the_order_says() {
+        for order in [vec![], vec![0], vec![1, 0], vec![2, 0, 1], vec![3, 1, 0, 2, 4], vec![4, 3, 2, 1, 0]] {
+            let mut items: Vec<String> = (0..order.len()).map(|i| format!("item {i}")).collect();
+            let expected: Vec<String> = order.iter().map(|&i| items[i].clone()).collect();
+            permute(&mut items, &order);
+            assert_eq!(items, expected, "{order:?}");
+        }
     }
 }

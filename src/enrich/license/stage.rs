@@ -1,13 +1,13 @@
 //! The licence stage over a whole inventory: normalise declared licences, detect licences in the texts of
 //! the scanned tree and of packages installed in it, conclude, and report what could not be settled.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use super::conclude::{base_ids, conclude, Curated};
 use super::curations::{self, Curations};
 use super::detect::{self, Detected};
-use super::installed::{cargo_registry_license, installed_license_files};
+use super::installed::{cargo_registry_license, installed_license_files, Probe};
 use super::normalise::{normalise, Normalised};
 use super::{Aliases, LicenseOptions, RulesError};
 use crate::model::{Component, Diagnostic, Ecosystem, Inventory, LicenseValue, SourceKind};
@@ -89,9 +89,12 @@ pub fn enrich(inv: &mut Inventory, tree: &SourceTree, opts: &LicenseOptions) {
 
     // 1. Declared values, normalised.
     let mut changed: BTreeMap<(String, String), usize> = BTreeMap::new();
+    // A lockfile declares the same few strings (`MIT`, `ISC`, …) for most of its packages: each distinct
+    // string is parsed once.
+    let mut normalised: HashMap<String, Normalised> = HashMap::new();
     for c in &mut inv.components {
         if let Some(d) = c.license.declared.as_mut() {
-            normalise_declared(d, &c.id, &aliases, &mut changed, &mut diags);
+            normalise_declared(d, &c.id, &aliases, &mut normalised, &mut changed, &mut diags);
         }
     }
     for ((from, to), n) in changed {
@@ -113,6 +116,7 @@ pub fn enrich(inv: &mut Inventory, tree: &SourceTree, opts: &LicenseOptions) {
 
     // 3. Per component: texts in its directory (or the nearest ancestor with texts), installed copies.
     let mut used_dirs = BTreeSet::new();
+    let mut probe = Probe::default();
     for (i, c) in inv.components.iter_mut().enumerate() {
         // What earlier stages detected (the provenance stage's SPDX tags and notices in vendored files)
         // is kept and added to.
@@ -160,7 +164,7 @@ pub fn enrich(inv: &mut Inventory, tree: &SourceTree, opts: &LicenseOptions) {
                 see_file(c, dir, &file, tree, opts.floor, &aliases, &mut detected, &mut diags);
             }
         } else {
-            for lf in installed_license_files(c, tree.root(), opts, &aliases) {
+            for lf in installed_license_files(c, tree.root(), opts, &aliases, &mut probe) {
                 push_file(&mut detected, &lf);
                 add_notices(c, &lf.copyrights);
             }
@@ -228,6 +232,7 @@ fn normalise_declared(
     d: &mut LicenseValue,
     id: &str,
     aliases: &Aliases,
+    normalised: &mut HashMap<String, Normalised>,
     changed: &mut BTreeMap<(String, String), usize>,
     diags: &mut Vec<Diagnostic>,
 ) {
@@ -235,7 +240,11 @@ fn normalise_declared(
     d.original = Some(original.clone());
     let at =
         |diag: Diagnostic| if looks_like_path(&d.source) { diag.at(d.source.clone(), None) } else { diag };
-    match normalise(&original, aliases) {
+    let n = match normalised.get(&original) {
+        Some(n) => n.clone(),
+        None => normalised.entry(original.clone()).or_insert_with(|| normalise(&original, aliases)).clone(),
+    };
+    match n {
         Normalised::Mapped { expression, changed: ch } => {
             if ch {
                 *changed.entry((original.clone(), expression.clone())).or_default() += 1;
