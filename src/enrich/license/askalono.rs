@@ -69,6 +69,15 @@ pub fn apply_normalizers(text: &str) -> Vec<String> {
     lines
 }
 
+/// Compiles every normaliser's regex (each is built once per process, on first use), so that the first
+/// text the slow path reads does not wait for them (about 3 ms): called on the warm-up thread.
+/// (sovereign's addition.)
+pub fn warm_up() {
+    const SAMPLE: &str =
+        "MIT License\n\nCopyright (c) 2024 A \u{2014} B\n\n\n\"x\" (y) [z] w_v \u{a9} http://a.example/ \t end\n";
+    apply_aggressive(&apply_normalizers(SAMPLE).join("\n"));
+}
+
 pub fn apply_aggressive(text: &str) -> String {
     let mut out = text.into();
     for preproc in &PREPROC_AGGRESSIVE {

@@ -76,18 +76,19 @@ pub fn detect_text(text: &str, floor: f32) -> Vec<Detected> {
     if !ai.is_empty() {
         return ai;
     }
-    if let Some(found) = fast_path(text, floor, &mut None) {
+    let Some(index) = Index::get() else { return Vec::new() };
+    // Normalised once, for the fast path's check and, when it has no answer, for the scan.
+    let data = Text::new(text, index);
+    if let Some(found) = fast_answer(text, &data, floor, index) {
         return vec![found];
     }
-    scan(text, floor)
+    scan_text(text, data, floor, index)
 }
 
-/// The fast path's answer, when it has one (`None`: the text goes to the n-gram scan). `data` receives the
-/// text's n-grams when they were computed.
-pub fn fast_path(text: &str, floor: f32, data: &mut Option<TextData>) -> Option<Detected> {
-    let id = fast::candidate(text)?;
-    let d = data.insert(TextData::new(text));
-    fast_answer(text, d, id, floor)
+/// The fast path's answer, when it has one (`None`: the text goes to the n-gram scan).
+pub fn fast_path(text: &str, floor: f32) -> Option<Detected> {
+    let index = Index::get()?;
+    fast_answer(text, &Text::new(text, index), floor, index)
 }
 
 /// [`detect_text`] without the fast path: every text through the n-gram scan of the whole store (what the
@@ -112,14 +113,16 @@ pub fn detect_text_spdx(text: &str, floor: f32) -> Vec<Detected> {
     spdx_reference::scan(text, TextData::new(text), floor)
 }
 
-/// The fast path's answer for a text whose table hit is `id`, when it is certainly the scan's: the
-/// candidate's n-grams are exactly the text's (score 1.0: no entry of the store can score higher, and the
-/// scan stops at a whole-text match above its shallow limit), and the refinement keeps it (a common
-/// licence, or one the text names). A lower score goes to the scan: another entry (an alternate text of the
-/// same or of a near-identical licence) may score higher there.
-fn fast_answer(text: &str, data: &TextData, id: &str, floor: f32) -> Option<Detected> {
-    let reference = fast::reference(id)?;
-    let exact = data.ngram_matches(&reference);
+/// The fast path's answer for a text whose table hit (`fast.rs`) is a licence, when it is certainly the
+/// scan's: the text's n-grams are exactly those of the licence's original text in the store (score 1.0:
+/// no entry of the store can score higher, and the scan stops at a whole-text match above its shallow
+/// limit), and the refinement keeps it (a common licence, or one the text names). A lower score goes to
+/// the scan: another entry (an alternate text of the same or of a near-identical licence) may score
+/// higher there. (A dice of 1.0 is exact: twice the common count equals the two sizes' sum only when both
+/// multisets are the same.)
+fn fast_answer(text: &str, data: &Text, floor: f32, index: &Index) -> Option<Detected> {
+    let id = fast::candidate(text)?;
+    let exact = index.score(&data.grams, index.original(id)?) == 1.0;
     let kept = COMMON.contains(&id) || mentions(&flatten(text), id);
     (exact && floor < 1.0 && kept).then(|| Detected { id: id.to_string(), score: 1.0, lines: None })
 }
@@ -159,10 +162,14 @@ fn eliminate(text: &Text, floor: f32, index: &Index) -> (f32, Option<usize>, Vec
     (score, license, containing)
 }
 
-/// The n-gram scan over our store (`ngram_store.rs`, decoded on first use).
+/// The n-gram scan over our store (`ngram_store.rs`).
 fn scan(text: &str, floor: f32) -> Vec<Detected> {
     let Some(index) = Index::get() else { return Vec::new() };
-    let data = Text::new(text, index);
+    scan_text(text, Text::new(text, index), floor, index)
+}
+
+/// [`scan`] of a text already normalised.
+fn scan_text(text: &str, data: Text, floor: f32, index: &Index) -> Vec<Detected> {
     let name = |e: usize| index.entries[e].name.as_str();
     let (score, license, containing) = eliminate(&data, floor, index);
     let mut found: Vec<Detected> = Vec::new();

@@ -2,12 +2,11 @@
 //! copyright lines filled in. Such a text is normalised (copyright lines dropped, lower case, single
 //! spaces) and its hash looked up in a table of the SPDX texts (`fast_table.rs`, generated from the spdx
 //! crate's texts and checked against its detection store by a test). A hit names one candidate licence;
-//! its score is the same n-gram dice the slow path computes (the candidate's text gives the very n-grams
-//! of the store's entry: the table only holds licences for which that was checked), so the fast path
-//! answers exactly what the slow path would, without decoding the store or scoring every licence.
+//! `detect::fast_answer` scores the text against that licence's original text in the store, the same
+//! n-gram dice the slow path computes, and answers when the two are the same text (score 1.0): exactly
+//! what the slow path would answer, without scoring every licence.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
 
 use spdx::detection::TextData;
 
@@ -28,15 +27,44 @@ impl Fnv {
     }
 }
 
-/// Whether a line is a copyright statement (`Copyright (c) 2024 Someone`, `(c) Someone`, `© …`): the
-/// part of a licence file its authors fill in. Comment leaders are ignored.
+/// Whether a line starts like a copyright statement: `Copyright …`, `© …`, `(c) 2024 …`,
+/// `(c) Copyright …` (a year or the word after `(c)`: `(c) You must retain …` is clause (c) of a licence).
+/// Comment leaders are ignored.
+fn starts_like_copyright(line: &str) -> bool {
+    let t = strip_leaders(line);
+    let word = |t: &str| t.get(..9).is_some_and(|h| h.eq_ignore_ascii_case("copyright"));
+    word(t) || t.starts_with('©') || after_c_sign(t).is_some_and(|r| starts_with_digit(r) || word(r))
+}
+
+fn strip_leaders(line: &str) -> &str {
+    line.trim().trim_start_matches(['#', '*', '/', ';', '-']).trim_start()
+}
+
+/// What follows a leading `(c)` or `(C)`.
+fn after_c_sign(t: &str) -> Option<&str> {
+    t.strip_prefix("(c)").or_else(|| t.strip_prefix("(C)")).map(str::trim_start)
+}
+
+fn starts_with_digit(t: &str) -> bool {
+    t.starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// Whether a line is a copyright statement, the part of a licence file its authors fill in: `© …`,
+/// `(c) 2024 …`, `Copyright (c) …`, `Copyright © …`, `Copyright 2024 …`. A line that merely starts with
+/// the word (`copyright notice that is included in …`, where a licence's own sentence wraps) is not one by
+/// itself; [`text_hash`] also drops it when its whole paragraph is copyright lines.
 pub fn is_copyright_line(line: &str) -> bool {
-    let t = line.trim().trim_start_matches(['#', '*', '/', ';', '-']).trim_start();
-    let head = t.get(..9).unwrap_or(t);
-    head.eq_ignore_ascii_case("copyright")
-        || t.starts_with("(c)")
-        || t.starts_with("(C)")
-        || t.starts_with('©')
+    let t = strip_leaders(line);
+    if !starts_like_copyright(t) {
+        return false;
+    }
+    match t.get(..9).filter(|h| h.eq_ignore_ascii_case("copyright")) {
+        Some(_) => {
+            let rest = t[9..].trim_start();
+            rest.starts_with('©') || after_c_sign(rest).is_some() || starts_with_digit(rest)
+        }
+        None => true, // `© …` or `(c) 2024 …`
+    }
 }
 
 /// Whether a line is a title (`MIT License`, `The Apache License, Version 2.0`): short and naming a licence.
@@ -45,19 +73,37 @@ fn is_title_line(line: &str) -> bool {
     lower.len() <= 80 && (lower.contains("license") || lower.contains("licence"))
 }
 
-/// The hash of a licence text normalised for the table: copyright lines dropped, a title line followed by
-/// a blank line before the text dropped (many files leave `MIT License` out), every other word lower-cased
-/// and joined by single spaces (line breaks and indentation do not matter).
+/// The hash of a licence text normalised for the table: copyright statements dropped (lines that are
+/// one by their form, and paragraphs made only of lines starting with `Copyright`, as the n-gram
+/// normaliser drops them), a title line followed by a blank line before the text dropped (many files
+/// leave `MIT License` out), every other word lower-cased and joined by single spaces (line breaks and
+/// indentation do not matter).
 pub fn text_hash(text: &str) -> u64 {
+    let lines: Vec<&str> = text.lines().collect();
+    // Lines of paragraphs (runs of non-blank lines) that are all copyright lines.
+    let mut dropped = vec![false; lines.len()];
+    let mut start = 0;
+    while start < lines.len() {
+        if lines[start].trim().is_empty() {
+            start += 1;
+            continue;
+        }
+        let end = (start..lines.len()).find(|&i| lines[i].trim().is_empty()).unwrap_or(lines.len());
+        let all = lines[start..end].iter().all(|l| starts_like_copyright(l));
+        for (i, slot) in dropped.iter_mut().enumerate().take(end).skip(start) {
+            *slot = all || is_copyright_line(lines[i]);
+        }
+        start = end;
+    }
     let mut h = Fnv::new();
     let mut first = true;
     let mut buf = String::new();
-    let mut lines = text.lines().peekable();
-    while let Some(line) = lines.next() {
-        if is_copyright_line(line) {
+    for (i, line) in lines.iter().enumerate() {
+        if dropped[i] {
             continue;
         }
-        if first && is_title_line(line) && lines.peek().is_some_and(|n| n.trim().is_empty()) {
+        let next_blank = lines.get(i + 1).is_some_and(|n| n.trim().is_empty());
+        if first && is_title_line(line) && next_blank {
             continue;
         }
         for word in line.split_whitespace() {
@@ -81,19 +127,6 @@ pub fn text_hash(text: &str) -> u64 {
 pub fn candidate(text: &str) -> Option<&'static str> {
     let h = text_hash(text);
     TABLE.binary_search_by_key(&h, |(k, _)| *k).ok().map(|i| TABLE[i].1)
-}
-
-/// The n-grams of a candidate's SPDX text, built once per process and licence.
-pub fn reference(id: &str) -> Option<Arc<TextData>> {
-    static CACHE: OnceLock<Mutex<HashMap<String, Arc<TextData>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    if let Some(d) = cache.lock().ok()?.get(id) {
-        return Some(d.clone());
-    }
-    let text = spdx::license_id(id)?.text();
-    let data = Arc::new(TextData::new(text));
-    cache.lock().ok()?.insert(id.to_string(), data.clone());
-    Some(data)
 }
 
 /// Builds the table's rows: every SPDX licence text whose n-grams equal the detection store's entry for
@@ -140,13 +173,23 @@ mod tests {
     #[test]
     fn copyright_lines_and_layout_do_not_change_the_hash() {
         let a = "MIT License\n\nCopyright (c) 2024 A\n\nPermission is hereby   granted";
-        let b = "MIT License\n\nCopyright 2019, B C\n# (c) D\n  Permission is\nhereby granted\n";
+        let b = "MIT License\n\nCopyright 2019, B C\n# (c) 2021 D\n(c) Copyright E\n  Permission is\nhereby granted\n";
         assert_eq!(text_hash(a), text_hash(b));
         assert_eq!(text_hash(a), text_hash("Copyright 2020 X\n\nPermission is hereby granted"), "no title");
         assert_ne!(text_hash(a), text_hash("MIT License\n\nPermission is hereby granted, free"));
         assert_ne!(text_hash(a), text_hash("MIT License Permission is not hereby granted"));
         assert!(is_copyright_line(" * Copyright 2020 X"));
+        assert!(is_copyright_line("(c) 2020 X") && is_copyright_line("(C) Copyright X"));
+        assert!(is_copyright_line("Copyright (C) X") && is_copyright_line("© X"));
+        assert!(!is_copyright_line("(c) You must retain, in the Source form of any Derivative Works"));
         assert!(!is_copyright_line("The above copyright notice"));
+        assert!(!is_copyright_line("copyright notice that is included in or attached to the work"));
+        // A licence sentence that wraps before `copyright` is kept, wherever it wraps.
+        let wrapped = "1. Terms\n\nthe\ncopyright owner grants\n";
+        assert_eq!(text_hash(wrapped), text_hash("1. Terms\n\nthe copyright\nowner grants\n"));
+        assert_ne!(text_hash(wrapped), text_hash("1. Terms\n\nthe\nowner grants\n"));
+        // A paragraph of copyright lines without a year or (c) is dropped whole.
+        assert_eq!(text_hash("Copyright JS Foundation\nCopyright Others\n\nText"), text_hash("Text"));
     }
 
     #[test]

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use toml::de::{DeTable, DeValue};
 
 use crate::model::Diagnostic;
-use crate::resolve::line_of;
 use crate::resolve::toml_util::{self as tu};
+use crate::resolve::Lines;
 
 /// Which table a dependency was declared in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -91,10 +91,13 @@ const DEP_TABLES: [(&str, DepKind); 5] = [
 pub fn parse(text: &str, path: &str, dir: &str, diags: &mut Vec<Diagnostic>) -> Result<Manifest, Diagnostic> {
     let doc = tu::parse(text, path)?;
     let root = doc.get_ref();
+    // One index of line starts for every line asked below (a workspace root declares hundreds of
+    // dependencies; counting newlines from the start for each was quadratic).
+    let text = &Lines::new(text);
     let mut m = Manifest { path: path.to_string(), dir: dir.to_string(), ..Manifest::default() };
 
     if let Some(pkg) = root.get("package") {
-        let line = line_of(text, pkg.span().start);
+        let line = text.line_of(pkg.span().start);
         match pkg.get_ref() {
             DeValue::Table(t) => m.package = Some(package(t, line, path, diags)),
             _ => diags
@@ -163,14 +166,14 @@ fn dep_table(
     t: &DeTable<'_>,
     kind: Option<DepKind>,
     target: Option<String>,
-    text: &str,
+    text: &Lines,
     path: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<DepDecl> {
     let mut out = Vec::new();
     for (key, value) in t.iter() {
         let key_str = key.get_ref().to_string();
-        let line = line_of(text, key.span().start);
+        let line = text.line_of(key.span().start);
         let mut d = DepDecl {
             key: key_str.clone(),
             package: key_str.clone(),
