@@ -81,31 +81,53 @@ pub fn all() -> Vec<Box<dyn Resolver>> {
 
 /// Runs every resolver, in parallel across resolvers, and concatenates their results in a fixed order.
 /// A resolver that panics (a bug) becomes an error diagnostic instead of aborting the scan.
+///
+/// The resolvers are shared among a few workers (this thread and `threads() - 1` more, at most two in
+/// all), each taking the next resolver not started: most of them find nothing to read in a given tree and
+/// return at once, and a thread apiece cost more in starting (and, on a virtual machine, in waking an idle
+/// core) than they did.
 pub fn resolve_all(ctx: &ResolveContext) -> Resolution {
     let resolvers = all();
-    let results: Vec<Resolution> = std::thread::scope(|s| {
-        let handles: Vec<_> = resolvers
-            .iter()
-            .map(|r| {
-                let h = s.spawn(move || r.resolve(ctx));
-                (r.name(), h)
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|(name, h)| {
-                h.join().unwrap_or_else(|_| Resolution {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done: Vec<(usize, Resolution)> = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(r) = resolvers.get(i) else { return done };
+            let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| r.resolve(ctx)));
+            done.push((
+                i,
+                run.unwrap_or_else(|_| Resolution {
                     diagnostics: vec![Diagnostic::error(
                         "resolver-crashed",
-                        format!("the {name} resolver failed unexpectedly; its ecosystem is missing from the result"),
+                        format!(
+                            "the {} resolver failed unexpectedly; its ecosystem is missing from the result",
+                            r.name()
+                        ),
                     )],
                     ..Resolution::default()
-                })
-            })
-            .collect()
+                }),
+            ));
+        }
+    };
+    let helpers = crate::util::threads().clamp(1, 2) - 1;
+    let mut results: Vec<(usize, Resolution)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..helpers).map(|_| s.spawn(work)).collect();
+        let mut all = work();
+        for h in handles {
+            // A worker catches its resolvers' panics; should it fail anyway, its unfinished share is run here.
+            all.extend(h.join().unwrap_or_default());
+        }
+        all
     });
+    // Any resolver no worker returned (a worker that failed outside a resolver) runs here.
+    let missing: Vec<usize> = (0..resolvers.len()).filter(|i| !results.iter().any(|(j, _)| j == i)).collect();
+    for i in missing {
+        results.push((i, resolvers[i].resolve(ctx)));
+    }
+    results.sort_by_key(|(i, _)| *i);
     let mut out = Resolution::default();
-    for r in results {
+    for (_, r) in results {
         out.append(r);
     }
     out

@@ -34,17 +34,20 @@ impl Resolver for CargoResolver {
         // The lockfiles are parsed on a second thread while the manifests are read (a large workspace has
         // both: uv's 73 manifests and 190 KB lockfile take about as long); a lockfile no workspace uses
         // is dropped with what its parse said.
+        let parse_locks = || {
+            let mut locks = HashMap::new();
+            for f in ctx.tree.named("Cargo.lock") {
+                let mut diags = Vec::new();
+                let parsed =
+                    ctx.tree.read_text(&f.path).and_then(|text| lock::parse(&text, &f.path, &mut diags));
+                locks.insert(f.path.clone(), (parsed, diags));
+            }
+            locks
+        };
+        let both =
+            ctx.tree.named("Cargo.lock").next().is_some() && ctx.tree.named("Cargo.toml").next().is_some();
         let (mut parsed_locks, manifest_diags) = std::thread::scope(|s| {
-            let locks = s.spawn(|| {
-                let mut locks = HashMap::new();
-                for f in ctx.tree.named("Cargo.lock") {
-                    let mut diags = Vec::new();
-                    let parsed =
-                        ctx.tree.read_text(&f.path).and_then(|text| lock::parse(&text, &f.path, &mut diags));
-                    locks.insert(f.path.clone(), (parsed, diags));
-                }
-                locks
-            });
+            let locks = both.then(|| s.spawn(parse_locks));
             let mut diags = Vec::new();
             for f in ctx.tree.named("Cargo.toml") {
                 let Some(text) = ctx.tree.read_text_or_note(&f.path, &mut diags) else {
@@ -58,7 +61,9 @@ impl Resolver for CargoResolver {
                 }
             }
             // Should the thread have failed, each lockfile is parsed below when its workspace is met.
-            (locks.join().unwrap_or_default(), diags)
+            // Without manifests no workspace reads a lockfile: none is parsed.
+            let locks = locks.map(|h| h.join().unwrap_or_default()).unwrap_or_default();
+            (locks, diags)
         });
         out.diagnostics.extend(manifest_diags);
         for ws in workspaces(&manifests, &mut out.diagnostics) {
