@@ -41,6 +41,7 @@ impl Resolver for CocoapodsResolver {
                     continue;
                 }
             };
+            let loc = super::lockutil::Located::new(&text);
             let Some(pods) = doc.get("PODS").and_then(Value::as_sequence) else {
                 out.diagnostics
                     .push(Diagnostic::error("invalid-lockfile", "no `PODS` list").at(&f.path, Some(1)));
@@ -77,7 +78,7 @@ impl Resolver for CocoapodsResolver {
                             "invalid-lockfile-entry",
                             format!("pod `{head}` has no version; skipped"),
                         )
-                        .at(&f.path, find_line(&text, &head, 0)),
+                        .at(&f.path, find_line(&loc, &head, 0)),
                     ),
                 }
             }
@@ -97,7 +98,7 @@ impl Resolver for CocoapodsResolver {
                 let base = name.split('/').next().unwrap_or(name);
                 let mut c =
                     Component::new(Ecosystem::Cocoapods, name, Some(version.clone())).with_purl(id.clone());
-                c.found_in.push(Location::new(&f.path, find_line(&text, &format!("- {name} ("), pods_at)));
+                c.found_in.push(Location::new(&f.path, find_line(&loc, &format!("- {name} ("), pods_at)));
                 let get = |v: Option<&Value>, k: &str| {
                     v.and_then(|v| v.get(base))
                         .and_then(|e| e.get(k))

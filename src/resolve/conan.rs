@@ -72,6 +72,7 @@ impl Resolver for ConanResolver {
                     continue;
                 }
             };
+            let loc = super::lockutil::Located::new(&text);
             let app = project(Ecosystem::Conan, &dir_name(f.dir(), ctx.tree.root()), f.dir(), &f.path);
             let bad = |r: &str, out: &mut Resolution| {
                 out.diagnostics.push(
@@ -79,7 +80,7 @@ impl Resolver for ConanResolver {
                         "invalid-lockfile-entry",
                         format!("`{r}` is not a Conan reference; skipped"),
                     )
-                    .at(&f.path, find_line(&text, r, 0)),
+                    .at(&f.path, find_line(&loc, r, 0)),
                 )
             };
             if let Some(nodes) = doc.get("graph_lock").and_then(|g| g.get("nodes")).and_then(Value::as_object)
@@ -90,7 +91,7 @@ impl Resolver for ConanResolver {
                     .map(|(k, n)| {
                         let c = n.get("ref").and_then(Value::as_str).and_then(parse_ref).map(|r| {
                             let raw = n.get("ref").and_then(Value::as_str).unwrap_or("");
-                            component(&r, &f.path, find_line(&text, raw, 0), Scope::Runtime)
+                            component(&r, &f.path, find_line(&loc, raw, 0), Scope::Runtime)
                         });
                         (k.as_str(), c)
                     })
@@ -120,7 +121,7 @@ impl Resolver for ConanResolver {
                         let Some(raw) = r.as_str() else { continue };
                         match parse_ref(raw) {
                             Some(cr) => {
-                                let c = component(&cr, &f.path, find_line(&text, raw, 0), scope);
+                                let c = component(&cr, &f.path, find_line(&loc, raw, 0), scope);
                                 out.edges.push(Edge {
                                     from: app.id.clone(),
                                     to: c.id.clone(),

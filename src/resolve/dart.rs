@@ -29,6 +29,7 @@ impl Resolver for DartResolver {
                     continue;
                 }
             };
+            let loc = super::lockutil::Located::new(&text);
             let Some(packages) = doc.get("packages").and_then(Value::as_mapping) else {
                 out.diagnostics.push(
                     Diagnostic::error("invalid-lockfile", "no `packages` mapping").at(&f.path, Some(1)),
@@ -85,7 +86,7 @@ impl Resolver for DartResolver {
                 c.source = Some(src);
                 c.found_in.push(Location::new(
                     &f.path,
-                    find_line(&text, &format!("\n  {name}:"), pkgs_at).map(|l| l + 1),
+                    find_line(&loc, &format!("\n  {name}:"), pkgs_at).map(|l| l + 1),
                 ));
                 if let Some(h) =
                     d("sha256").filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))

@@ -156,6 +156,7 @@ fn lockfile(ctx: &ResolveContext, path: &str, owner: Option<String>) -> Resoluti
             return out;
         }
     };
+    let loc = super::lockutil::Located::new(&text);
     let doc: Value = match serde_json::from_str(&text) {
         Ok(v) => v,
         Err(e) => {
@@ -185,7 +186,7 @@ fn lockfile(ctx: &ResolveContext, path: &str, owner: Option<String>) -> Resoluti
             let mut c =
                 Component::new(Ecosystem::Nuget, name, Some(version.to_string())).with_purl(id.clone());
             c.direct = kind == "Direct";
-            c.found_in.push(Location::new(path, find_line(&text, &format!("\"{name}\""), tfm_at)));
+            c.found_in.push(Location::new(path, find_line(&loc, &format!("\"{name}\""), tfm_at)));
             c.source = Some(SourceKind::Registry { url: None });
             if let Some(h) = p
                 .get("contentHash")

@@ -2,29 +2,64 @@
 
 use crate::model::{Component, ComponentKind, Ecosystem, EdgeKind, Location, Scope, SourceKind};
 
-/// The 1-based line of the first occurrence of `needle` at or after byte `from`, if any.
-pub fn find_line(text: &str, needle: &str, from: usize) -> Option<u32> {
-    let from = from.min(text.len());
-    let start = if text.is_char_boundary(from) { from } else { 0 };
-    text[start..].find(needle).map(|i| super::line_of(text, start + i))
+/// A lockfile's text with what the line look-ups below need, built once per file: the start of every
+/// line, and for [`json_line`] each key's string values with the line where each first occurs. (Each
+/// look-up used to count newlines from the start of the file and search from the start for its key: over a
+/// lockfile's entries, quadratic — 80 ms for a 580 KB `composer.lock` of 400 packages.)
+pub struct Located<'a> {
+    text: &'a str,
+    lines: super::Lines,
+    values: std::cell::RefCell<std::collections::HashMap<String, std::collections::HashMap<&'a str, u32>>>,
 }
 
-/// The line of a JSON key/value pair `"key": "value"` (whitespace-tolerant search on the key, then value).
-pub fn json_line(text: &str, key: &str, value: &str) -> Option<u32> {
-    let quoted_key = format!("\"{key}\"");
-    let quoted_value = format!("\"{value}\"");
-    let mut from = 0;
-    while let Some(i) = text[from..].find(&quoted_key) {
-        let at = from + i;
-        let rest = text[at + quoted_key.len()..].trim_start();
-        if let Some(rest) = rest.strip_prefix(':') {
-            if rest.trim_start().starts_with(&quoted_value) {
-                return Some(super::line_of(text, at));
+impl<'a> Located<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Located { text, lines: super::Lines::new(text), values: Default::default() }
+    }
+
+    /// Every `"key": "value"` of the text (white space allowed around the colon): the raw value (up to
+    /// its closing quote) and the line of its first occurrence.
+    fn values_of(&self, key: &str) -> std::collections::HashMap<&'a str, u32> {
+        let text = self.text;
+        let quoted_key = format!("\"{key}\"");
+        let mut out = std::collections::HashMap::new();
+        for at in memchr::memmem::find_iter(text.as_bytes(), quoted_key.as_bytes()) {
+            let rest = text[at + quoted_key.len()..].trim_start();
+            let Some(rest) = rest.strip_prefix(':') else { continue };
+            let Some(value) = rest.trim_start().strip_prefix('"') else { continue };
+            if let Some(end) = value.find('"') {
+                out.entry(&value[..end]).or_insert_with(|| self.lines.line_of(at));
             }
         }
-        from = at + quoted_key.len();
+        out
     }
-    None
+}
+
+/// The 1-based line of the first occurrence of `needle` at or after byte `from`, if any.
+pub fn find_line(loc: &Located, needle: &str, from: usize) -> Option<u32> {
+    let text = loc.text;
+    let from = from.min(text.len());
+    let start = if text.is_char_boundary(from) { from } else { 0 };
+    memchr::memmem::find(&text.as_bytes()[start..], needle.as_bytes()).map(|i| loc.lines.line_of(start + i))
+}
+
+/// The line of a JSON key/value pair `"key": "value"` (whitespace-tolerant search on the key, then value):
+/// the first such pair in the text.
+pub fn json_line(loc: &Located, key: &str, value: &str) -> Option<u32> {
+    if value.contains('"') {
+        // Not a value `values_of` keys (its first quote would end it): the pairs one by one.
+        let quoted_key = format!("\"{key}\"");
+        let quoted_value = format!("\"{value}\"");
+        return memchr::memmem::find_iter(loc.text.as_bytes(), quoted_key.as_bytes())
+            .find(|&at| {
+                let rest = loc.text[at + quoted_key.len()..].trim_start();
+                rest.strip_prefix(':').is_some_and(|r| r.trim_start().starts_with(&quoted_value))
+            })
+            .map(|at| loc.lines.line_of(at));
+    }
+    let mut values = loc.values.borrow_mut();
+    let of_key = values.entry(key.to_string()).or_insert_with(|| loc.values_of(key));
+    of_key.get(value).copied()
 }
 
 /// The project a lockfile belongs to: an application component without a purl, id `<eco>-project:<dir>`.
@@ -86,5 +121,47 @@ pub fn read_yaml(
             Err(crate::model::Diagnostic::error("invalid-lockfile", format!("not valid YAML: {e}"))
                 .at(path, line))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{find_line, json_line, Located};
+    use crate::resolve::line_of;
+
+    /// What the look-ups answered when each searched the text from the start (the definition).
+    fn json_line_by_scan(text: &str, key: &str, value: &str) -> Option<u32> {
+        let (quoted_key, quoted_value) = (format!("\"{key}\""), format!("\"{value}\""));
+        let mut from = 0;
+        while let Some(i) = text[from..].find(&quoted_key) {
+            let at = from + i;
+            let rest = text[at + quoted_key.len()..].trim_start();
+            if rest.strip_prefix(':').is_some_and(|r| r.trim_start().starts_with(&quoted_value)) {
+                return Some(line_of(text, at));
+            }
+            from = at + quoted_key.len();
+        }
+        None
+    }
+
+    #[test]
+    fn look_ups_answer_what_a_scan_from_the_start_answers() {
+        let text =
+            "{\n \"name\": \"a/b\",\n \"x\": {\"name\" :  \"a/bc\"},\n \"name\":\"é/ü\",\n \"name\": 3,\n\
+                    \"name\"\n:\n\"a/b\", \"name\": \"q\\\"r\", \"names\": \"z\", \"name\": \"a/b\"\n}";
+        let loc = Located::new(text);
+        for value in ["a/b", "a/bc", "a", "é/ü", "3", "q\\", "q\\\"r", "z", "", "missing"] {
+            for key in ["name", "names", "x", "nope"] {
+                assert_eq!(json_line(&loc, key, value), json_line_by_scan(text, key, value), "{key} {value}");
+            }
+        }
+        for (needle, from) in
+            [("\"name\"", 0), ("\"name\"", 20), ("ü", 0), ("\"a/b\"", 3), ("}", 0), ("nope", 0)]
+        {
+            let start = if text.is_char_boundary(from) { from } else { 0 };
+            let expected = text[start..].find(needle).map(|i| line_of(text, start + i));
+            assert_eq!(find_line(&loc, needle, from), expected, "{needle} {from}");
+        }
+        assert_eq!(find_line(&loc, "é", 1_000), None);
     }
 }

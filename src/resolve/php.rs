@@ -57,6 +57,7 @@ impl Resolver for PhpResolver {
                     continue;
                 }
             };
+            let loc = super::lockutil::Located::new(&text);
             let manifest: Value = join_rel(f.dir(), "composer.json")
                 .filter(|p| ctx.tree.contains(p))
                 .and_then(|p| ctx.tree.read_text(&p).ok())
@@ -79,7 +80,7 @@ impl Resolver for PhpResolver {
             for (section, scope) in [("packages", Scope::Runtime), ("packages-dev", Scope::Dev)] {
                 let Some(list) = doc.get(section).and_then(Value::as_array) else { continue };
                 for p in list {
-                    match package(p, &text, &f.path, scope) {
+                    match package(p, &loc, &f.path, scope) {
                         Some(c) => components.push((c, p)),
                         None => out.diagnostics.push(
                             Diagnostic::warning(
@@ -117,7 +118,7 @@ impl Resolver for PhpResolver {
     }
 }
 
-fn package(p: &Value, text: &str, path: &str, scope: Scope) -> Option<Component> {
+fn package(p: &Value, loc: &super::lockutil::Located, path: &str, scope: Scope) -> Option<Component> {
     let full = p.get("name")?.as_str()?;
     let version = p.get("version")?.as_str()?;
     let (ns, name) = match full.split_once('/') {
@@ -129,7 +130,7 @@ fn package(p: &Value, text: &str, path: &str, scope: Scope) -> Option<Component>
     let mut c = Component::new(Ecosystem::Composer, name, Some(version.to_string())).with_purl(id);
     c.namespace = ns.map(str::to_string);
     c.scope = scope;
-    c.found_in.push(Location::new(path, json_line(text, "name", full)));
+    c.found_in.push(Location::new(path, json_line(loc, "name", full)));
     let s = |v: Option<&Value>| v.and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
     c.description = s(p.get("description"));
     c.homepage = s(p.get("homepage"));

@@ -39,6 +39,7 @@ impl Resolver for SwiftResolver {
                     continue;
                 }
             };
+            let loc = super::lockutil::Located::new(&text);
             let version = doc.get("version").and_then(Value::as_u64).unwrap_or(0);
             let pins = match version {
                 1 => doc.get("object").and_then(|o| o.get("pins")),
@@ -61,7 +62,7 @@ impl Resolver for SwiftResolver {
                 let state = pin.get("state");
                 let st = |k: &str| state.and_then(|v| v.get(k)).and_then(Value::as_str).map(str::to_string);
                 let (ver, revision, branch) = (st("version"), st("revision"), st("branch"));
-                let line = find_line(&text, &format!("\"{location}\""), 0);
+                let line = find_line(&loc, &format!("\"{location}\""), 0);
                 let label = s("identity").or(s("package")).unwrap_or(location);
                 let local = matches!(s("kind"), Some("localSourceControl") | Some("fileSystem"));
                 let mut c = match swift_coordinates(location).filter(|_| !local) {

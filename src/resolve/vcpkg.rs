@@ -25,6 +25,7 @@ impl Resolver for VcpkgResolver {
                     continue;
                 }
             };
+            let loc = super::lockutil::Located::new(&text);
             let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
             let name = s(&doc, "name")
                 .unwrap_or_else(|| crate::resolve::lockutil::dir_name(f.dir(), ctx.tree.root()));
@@ -83,8 +84,8 @@ impl Resolver for VcpkgResolver {
                 c.scope = if host { Scope::Build } else { Scope::Runtime };
                 c.direct = true;
                 c.source = Some(SourceKind::Registry { url: None });
-                let line = json_line(&text, "name", &dep)
-                    .or_else(|| crate::resolve::lockutil::find_line(&text, &format!("\"{dep}\""), 0));
+                let line = json_line(&loc, "name", &dep)
+                    .or_else(|| crate::resolve::lockutil::find_line(&loc, &format!("\"{dep}\""), 0));
                 c.found_in.push(Location::new(&f.path, line));
                 if version.is_none() {
                     unresolved += 1;
