@@ -20,33 +20,42 @@ pub const SUBJECT_REF: &str = "sovereign:subject";
 
 /// Serialises the inventory as CycloneDX 1.6 JSON (pretty-printed, trailing newline): the bytes of
 /// [`to_value`], printed straight from the model (components and dependencies are never built as a JSON
-/// value tree: for a large SBOM that tree was most of the writer's time and memory). The serial number (a
-/// hash of the document's content) is computed on a second thread while the document is printed with a
-/// placeholder of the same length, then written over it.
+/// value tree: for a large SBOM that tree was most of the writer's time and memory). The document is
+/// serialised once, compact, with a placeholder serial number; the serial number (a hash of the
+/// document's content, [`serial`]) is computed from those bytes and written over the placeholder, and the
+/// compact bytes are laid out pretty ([`super::pretty_from_compact`]): serialising it a second time, for
+/// the hash, cost as much as printing it.
 pub fn to_bytes(inv: &Inventory) -> Vec<u8> {
     const PLACEHOLDER: &str = "00000000-0000-0000-0000-000000000000";
     let (meta, components, dependencies) = parts(inv);
-    let serial_of = || serial(&meta, &components, &dependencies);
-    let (serial, mut out) = std::thread::scope(|s| {
-        let hashing = s.spawn(serial_of);
-        let doc = Doc {
-            bom_format: "CycloneDX",
-            spec_version: "1.6",
-            serial_number: format!("urn:uuid:{PLACEHOLDER}"),
-            version: 1,
-            metadata: &meta,
-            components: &components,
-            dependencies: &dependencies,
-        };
-        let out = super::pretty_bytes_of(&doc, inv.components.len());
-        // A failed thread: the same hash on this one.
-        (hashing.join().unwrap_or_else(|_| serial_of()), out)
-    });
-    let needle = format!("\"serialNumber\": \"urn:uuid:{PLACEHOLDER}\"");
-    if let Some(at) = memchr::memmem::find(&out, needle.as_bytes()) {
-        let start = at + needle.len() - 1 - PLACEHOLDER.len();
-        out[start..start + PLACEHOLDER.len()].copy_from_slice(serial.as_bytes());
-    }
+    // The fields of `Doc`, in its order.
+    let mut compact = Vec::with_capacity(1536 * (inv.components.len() + 32));
+    compact.extend_from_slice(
+        b"{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"serialNumber\":\"urn:uuid:",
+    );
+    let serial_at = compact.len();
+    compact.extend_from_slice(PLACEHOLDER.as_bytes());
+    compact.extend_from_slice(b"\",\"version\":1,\"metadata\":");
+    let fine = "JSON documents always serialise";
+    serde_json::to_writer(&mut compact, &meta).expect(fine);
+    compact.extend_from_slice(b",\"components\":");
+    let components_at = compact.len();
+    serde_json::to_writer(&mut compact, &components[..]).expect(fine);
+    let components_end = compact.len();
+    compact.extend_from_slice(b",\"dependencies\":");
+    let dependencies_at = compact.len();
+    serde_json::to_writer(&mut compact, &dependencies[..]).expect(fine);
+    let dependencies_end = compact.len();
+    compact.push(b'}');
+    let mut h = ContentHasher::default();
+    h.add(meta.get("component").unwrap_or(&Value::Null));
+    h.add(meta.get("properties").unwrap_or(&Value::Null));
+    h.add_compact(&compact[components_at..components_end]);
+    h.add_compact(&compact[dependencies_at..dependencies_end]);
+    compact[serial_at..serial_at + PLACEHOLDER.len()].copy_from_slice(h.uuid().as_bytes());
+    let mut out = Vec::with_capacity(compact.len() + compact.len() / 2);
+    super::pretty_from_compact(&compact, &mut out);
+    out.push(b'\n');
     out
 }
 
@@ -67,7 +76,8 @@ struct Doc<'a> {
 
 /// The serial number is derived from what the document says (everything but the timestamp), so a
 /// document read back and written again keeps its serial number: the compact JSON of the subject, the
-/// metadata properties, the components and the dependencies, each followed by a 0 byte.
+/// metadata properties, the components and the dependencies, each followed by a 0 byte. ([`to_bytes`]
+/// hashes the same bytes from the document it prints.)
 fn serial(meta: &Map<String, Value>, components: &[CdxComponent], dependencies: &[Dependency]) -> String {
     let mut h = ContentHasher::default();
     h.add(meta.get("component").unwrap_or(&Value::Null));

@@ -56,6 +56,70 @@ pub(crate) fn free_later<T: Send + 'static>(trees: T) {
     let _ = std::thread::Builder::new().name("sbom-free".into()).spawn(move || drop(trees));
 }
 
+/// Appends to `out` the pretty form of compact JSON (what `serde_json::to_writer` writes): byte for byte
+/// what `serde_json::to_writer_pretty` writes for the same value (two-space indentation, `": "` after
+/// keys, `[]` and `{}` for empty containers). Compact JSON has no white space outside strings, so the
+/// layout follows from the brackets, commas and colons met outside strings alone. This lets a writer
+/// serialise a large document once, hash parts of the compact bytes, and print it, instead of serialising
+/// it twice.
+pub(crate) fn pretty_from_compact(compact: &[u8], out: &mut Vec<u8>) {
+    fn newline(out: &mut Vec<u8>, depth: usize) {
+        out.push(b'\n');
+        out.resize(out.len() + 2 * depth, b' ');
+    }
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < compact.len() {
+        let c = compact[i];
+        match c {
+            b'"' => {
+                // The whole string, escapes included: up to the first quote not escaped.
+                let mut j = i + 1;
+                loop {
+                    match memchr::memchr2(b'"', b'\\', &compact[j..]) {
+                        Some(k) if compact[j + k] == b'\\' => j += k + 2,
+                        Some(k) => {
+                            j += k + 1;
+                            break;
+                        }
+                        None => {
+                            j = compact.len();
+                            break;
+                        }
+                    }
+                }
+                let j = j.min(compact.len());
+                out.extend_from_slice(&compact[i..j]);
+                i = j;
+                continue;
+            }
+            b'{' | b'[' => {
+                let close = if c == b'{' { b'}' } else { b']' };
+                if compact.get(i + 1) == Some(&close) {
+                    out.extend_from_slice(&[c, close]);
+                    i += 2;
+                    continue;
+                }
+                out.push(c);
+                depth += 1;
+                newline(out, depth);
+            }
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                newline(out, depth);
+                out.push(c);
+            }
+            b',' => {
+                out.push(b',');
+                newline(out, depth);
+            }
+            b':' => out.extend_from_slice(b": "),
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+}
+
 /// [`pretty_bytes`] of any serialisable document, which the caller keeps.
 pub(crate) fn pretty_bytes_of<T: serde::Serialize>(doc: &T, components: usize) -> Vec<u8> {
     let mut out = Vec::with_capacity(2048 * (components + 32));
@@ -100,6 +164,13 @@ impl ContentHasher {
         self.0.update([0u8]);
     }
 
+    /// Adds one part already serialised compact (what [`ContentHasher::add`] would serialise), then a 0
+    /// byte.
+    pub fn add_compact(&mut self, json: &[u8]) {
+        self.0.update(json);
+        self.0.update([0u8]);
+    }
+
     pub fn uuid(self) -> String {
         let d = self.0.finalize();
         let mut b = [0u8; 16];
@@ -125,4 +196,30 @@ pub fn iri_url(url: &str) -> String {
         return format!("file://{url}");
     }
     url.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pretty_from_compact;
+    use serde_json::json;
+
+    #[test]
+    fn pretty_from_compact_is_what_serde_json_prints() {
+        let values = [
+            json!(null),
+            json!([]),
+            json!({}),
+            json!("a \"quoted\" \\ back\\slash\\\" ] } , : [ { and \n\t\u{1} é ☃ 𝄞"),
+            json!([1, -2.5, 1e300, true, false, null, "x", [], {}, [[]], [{}], {"a": []}]),
+            json!({"k": {"nested": {"deeper": [1, {"x": "y"}, []]}}, "": "", "a,b": "c:d", "q\"": "\\"}),
+            json!([{"name": "sovereign:x", "value": "[{\"}]"}, {"name": "", "value": ","}]),
+        ];
+        for v in &values {
+            let compact = serde_json::to_vec(v).unwrap();
+            let mut out = Vec::new();
+            pretty_from_compact(&compact, &mut out);
+            let expected = serde_json::to_vec_pretty(v).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), String::from_utf8(expected).unwrap(), "{v}");
+        }
+    }
 }

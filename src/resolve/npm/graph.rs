@@ -354,7 +354,7 @@ fn installed(tree: &SourceTree, path: &str, version: Option<&str>) -> Option<Man
 }
 
 /// Turns a read lockfile into components and edges.
-pub fn finish(g: Graph, lock_path: &str, tree: &SourceTree, out: &mut Resolution) {
+pub fn finish(mut g: Graph, lock_path: &str, tree: &SourceTree, out: &mut Resolution) {
     let propagated = propagate(&g);
     let mut ids = Vec::with_capacity(g.pkgs.len());
     let node_modules = {
@@ -363,16 +363,17 @@ pub fn finish(g: Graph, lock_path: &str, tree: &SourceTree, out: &mut Resolution
         std::fs::symlink_metadata(tree.root().join(&nm)).is_ok_and(|m| m.is_dir())
     };
     let first = out.components.len();
-    for (i, p) in g.pkgs.iter().enumerate() {
+    // What the edges below do not read is moved into the components, not copied.
+    for (i, p) in g.pkgs.iter_mut().enumerate() {
         let q = qualifier(&p.source);
         let id = npm_purl(&p.name, p.version.as_deref(), q.as_ref());
-        let mut c = Component::new(Ecosystem::Npm, split_name(&p.name).1, p.version.clone()).with_purl(id);
+        let mut c = Component::new(Ecosystem::Npm, split_name(&p.name).1, p.version.take()).with_purl(id);
         c.namespace = split_name(&p.name).0.map(str::to_string);
-        c.requirement = p.requirement.clone();
+        c.requirement = p.requirement.take();
         c.found_in.push(Location::new(lock_path, Some(p.line)));
-        c.hashes = p.hashes.clone();
-        c.source = p.source.clone();
-        c.properties = p.properties.clone();
+        c.hashes = std::mem::take(&mut p.hashes);
+        c.source = p.source.take();
+        c.properties = std::mem::take(&mut p.properties);
         if let Some(l) = &p.license {
             c.license.declared = Some(LicenseValue::declared(l, lock_path));
         }
@@ -388,7 +389,7 @@ pub fn finish(g: Graph, lock_path: &str, tree: &SourceTree, out: &mut Resolution
         }
         let meta = match (&p.manifest, &p.installed) {
             (Some(m), _) => Some(m.clone()),
-            (None, Some(path)) if node_modules => installed(tree, path, p.version.as_deref()),
+            (None, Some(path)) if node_modules => installed(tree, path, c.version.as_deref()),
             _ => None,
         };
         if let Some(m) = meta {
