@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::{Component, Diagnostic, Ecosystem, LicenseInfo, ProvenanceSummary};
@@ -93,18 +95,27 @@ impl Inventory {
             c.occurrences.sort();
             c.occurrences.dedup();
         }
-        // Components are sorted by id now: a binary search finds an edge's ends.
-        let known = |id: &str| self.components.binary_search_by(|c| c.id.as_str().cmp(id)).is_ok();
+        // Components are sorted by id now, and their ids unique: an edge's ends are known by their
+        // positions, and edges sort by (from, to, kind) as those positions — the order of the ids
+        // themselves — without comparing the ids' strings again and again.
+        let position: HashMap<&str, u32> =
+            self.components.iter().enumerate().map(|(i, c)| (c.id.as_str(), i as u32)).collect();
         let mut dangling = 0usize;
-        let mut edges = std::mem::take(&mut self.edges);
-        edges.retain(|e| {
-            let keep = e.from != e.to && known(&e.from) && known(&e.to);
-            dangling += usize::from(!keep && e.from != e.to);
-            keep
-        });
-        edges.sort_unstable();
-        edges.dedup();
-        self.edges = edges;
+        let edges = std::mem::take(&mut self.edges);
+        let mut keyed: Vec<(u32, u32, EdgeKind, usize)> = Vec::with_capacity(edges.len());
+        for (k, e) in edges.iter().enumerate() {
+            if e.from == e.to {
+                continue;
+            }
+            match (position.get(e.from.as_str()), position.get(e.to.as_str())) {
+                (Some(&from), Some(&to)) => keyed.push((from, to, e.kind, k)),
+                _ => dangling += 1,
+            }
+        }
+        keyed.sort_unstable();
+        keyed.dedup_by_key(|&mut (from, to, kind, _)| (from, to, kind));
+        let mut slots: Vec<Option<Edge>> = edges.into_iter().map(Some).collect();
+        self.edges = keyed.iter().filter_map(|&(.., k)| slots[k].take()).collect();
         if dangling > 0 {
             self.diagnostics.push(Diagnostic::warning(
                 "dangling-edge",
