@@ -1,5 +1,8 @@
 //! Small helpers shared by the lockfile resolvers of the smaller ecosystems.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use crate::model::{Component, ComponentKind, Ecosystem, EdgeKind, Location, Scope, SourceKind};
 
 /// A lockfile's text with what the line look-ups below need, built once per file: the start of every
@@ -9,7 +12,7 @@ use crate::model::{Component, ComponentKind, Ecosystem, EdgeKind, Location, Scop
 pub struct Located<'a> {
     text: &'a str,
     lines: super::Lines,
-    values: std::cell::RefCell<std::collections::HashMap<String, std::collections::HashMap<&'a str, u32>>>,
+    values: RefCell<HashMap<String, HashMap<&'a str, u32>>>,
 }
 
 impl<'a> Located<'a> {
@@ -19,10 +22,10 @@ impl<'a> Located<'a> {
 
     /// Every `"key": "value"` of the text (white space allowed around the colon): the raw value (up to
     /// its closing quote) and the line of its first occurrence.
-    fn values_of(&self, key: &str) -> std::collections::HashMap<&'a str, u32> {
+    fn values_of(&self, key: &str) -> HashMap<&'a str, u32> {
         let text = self.text;
         let quoted_key = format!("\"{key}\"");
-        let mut out = std::collections::HashMap::new();
+        let mut out = HashMap::new();
         for at in memchr::memmem::find_iter(text.as_bytes(), quoted_key.as_bytes()) {
             let rest = text[at + quoted_key.len()..].trim_start();
             let Some(rest) = rest.strip_prefix(':') else { continue };

@@ -115,16 +115,11 @@ pub fn resolve_all(ctx: &ResolveContext) -> Resolution {
         let handles: Vec<_> = (0..helpers).map(|_| s.spawn(work)).collect();
         let mut all = work();
         for h in handles {
-            // A worker catches its resolvers' panics; should it fail anyway, its unfinished share is run here.
-            all.extend(h.join().unwrap_or_default());
+            // A worker catches its resolvers' panics: nothing else in it can fail.
+            all.extend(h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
         }
         all
     });
-    // Any resolver no worker returned (a worker that failed outside a resolver) runs here.
-    let missing: Vec<usize> = (0..resolvers.len()).filter(|i| !results.iter().any(|(j, _)| j == i)).collect();
-    for i in missing {
-        results.push((i, resolvers[i].resolve(ctx)));
-    }
     results.sort_by_key(|(i, _)| *i);
     let mut out = Resolution::default();
     for (_, r) in results {

@@ -47,12 +47,11 @@ pub fn to_bytes(inv: &Inventory) -> Vec<u8> {
     serde_json::to_writer(&mut compact, &dependencies[..]).expect(fine);
     let dependencies_end = compact.len();
     compact.push(b'}');
-    let mut h = ContentHasher::default();
-    h.add(meta.get("component").unwrap_or(&Value::Null));
-    h.add(meta.get("properties").unwrap_or(&Value::Null));
-    h.add_compact(&compact[components_at..components_end]);
-    h.add_compact(&compact[dependencies_at..dependencies_end]);
-    compact[serial_at..serial_at + PLACEHOLDER.len()].copy_from_slice(h.uuid().as_bytes());
+    let serial = serial(&meta, |h| {
+        h.add_compact(&compact[components_at..components_end]);
+        h.add_compact(&compact[dependencies_at..dependencies_end]);
+    });
+    compact[serial_at..serial_at + PLACEHOLDER.len()].copy_from_slice(serial.as_bytes());
     let mut out = Vec::with_capacity(compact.len() + compact.len() / 2);
     super::pretty_from_compact(&compact, &mut out);
     out.push(b'\n');
@@ -76,14 +75,14 @@ struct Doc<'a> {
 
 /// The serial number is derived from what the document says (everything but the timestamp), so a
 /// document read back and written again keeps its serial number: the compact JSON of the subject, the
-/// metadata properties, the components and the dependencies, each followed by a 0 byte. ([`to_bytes`]
-/// hashes the same bytes from the document it prints.)
-fn serial(meta: &Map<String, Value>, components: &[CdxComponent], dependencies: &[Dependency]) -> String {
+/// metadata properties, the components and the dependencies, each followed by a 0 byte. `components_and_
+/// dependencies` adds the last two: serialised here ([`to_value`]) or taken from the compact document
+/// about to be printed ([`to_bytes`]).
+fn serial(meta: &Map<String, Value>, components_and_dependencies: impl FnOnce(&mut ContentHasher)) -> String {
     let mut h = ContentHasher::default();
     h.add(meta.get("component").unwrap_or(&Value::Null));
     h.add(meta.get("properties").unwrap_or(&Value::Null));
-    h.add(components);
-    h.add(dependencies);
+    components_and_dependencies(&mut h);
     h.uuid()
 }
 
@@ -93,7 +92,13 @@ pub fn to_value(inv: &Inventory) -> Value {
     let doc = Doc {
         bom_format: "CycloneDX",
         spec_version: "1.6",
-        serial_number: format!("urn:uuid:{}", serial(&meta, &components, &dependencies)),
+        serial_number: format!(
+            "urn:uuid:{}",
+            serial(&meta, |h| {
+                h.add(&components[..]);
+                h.add(&dependencies[..]);
+            })
+        ),
         version: 1,
         metadata: &meta,
         components: &components,

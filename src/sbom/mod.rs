@@ -45,7 +45,9 @@ pub fn write(inv: &Inventory, format: Format) -> Vec<u8> {
 /// hundreds of thousands of small allocations for a large SBOM, is freed on another thread while the
 /// caller writes the bytes out.
 pub(crate) fn pretty_bytes(doc: serde_json::Value, components: usize) -> Vec<u8> {
-    let out = pretty_bytes_of(&doc, components);
+    let mut out = Vec::with_capacity(2048 * (components + 32));
+    serde_json::to_writer_pretty(&mut out, &doc).expect("JSON documents always serialise");
+    out.push(b'\n');
     free_later(doc);
     out
 }
@@ -118,14 +120,6 @@ pub(crate) fn pretty_from_compact(compact: &[u8], out: &mut Vec<u8>) {
         }
         i += 1;
     }
-}
-
-/// [`pretty_bytes`] of any serialisable document, which the caller keeps.
-pub(crate) fn pretty_bytes_of<T: serde::Serialize>(doc: &T, components: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(2048 * (components + 32));
-    serde_json::to_writer_pretty(&mut out, doc).expect("JSON documents always serialise");
-    out.push(b'\n');
-    out
 }
 
 /// A UUID-shaped identifier derived from the parts of a written document (everything but its timestamp

@@ -122,17 +122,9 @@ impl Index {
 
     /// The vocabulary id of a bigram.
     pub fn gram_id(&self, gram: &str) -> Option<u32> {
-        let (mut lo, mut hi) = (0usize, self.grams());
         let g = gram.as_bytes();
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            match self.gram_bytes(mid).cmp(g) {
-                std::cmp::Ordering::Less => lo = mid + 1,
-                std::cmp::Ordering::Greater => hi = mid,
-                std::cmp::Ordering::Equal => return Some(mid as u32),
-            }
-        }
-        None
+        let i = partition_point(self.grams(), |id| self.gram_bytes(id) < g);
+        (i < self.grams() && self.gram_bytes(i) == g).then_some(i as u32)
     }
 
     fn postings(&self, gram: u32) -> U32s {
@@ -155,7 +147,7 @@ impl Index {
         for &(g, c) in &text.known {
             let p = self.postings(g);
             let e = entry as u32;
-            let i = partition_point(p, |x| x >> 16 < e);
+            let i = partition_point(p.len(), |k| p.get(k) >> 16 < e);
             if i < p.len() && p.get(i) >> 16 == e {
                 matches += c.min(p.get(i) & 0xffff);
             }
@@ -183,12 +175,13 @@ impl Index {
     }
 }
 
-/// The first index of a sorted array where `before` no longer holds.
-fn partition_point(a: U32s, before: impl Fn(u32) -> bool) -> usize {
-    let (mut lo, mut hi) = (0, a.len());
+/// The first index in `0..n` where `before` no longer holds (`before` true for a prefix of the indices):
+/// the binary search over the embedded arrays, which are not slices to call `partition_point` on.
+fn partition_point(n: usize, before: impl Fn(usize) -> bool) -> usize {
+    let (mut lo, mut hi) = (0, n);
     while lo < hi {
         let mid = (lo + hi) / 2;
-        if before(a.get(mid)) {
+        if before(mid) {
             lo = mid + 1;
         } else {
             hi = mid;

@@ -89,8 +89,7 @@ pub fn enrich(inv: &mut Inventory, tree: &SourceTree, opts: &LicenseOptions) {
 
     // 1. Declared values, normalised.
     let mut changed: BTreeMap<(String, String), usize> = BTreeMap::new();
-    // A lockfile declares the same few strings (`MIT`, `ISC`, …) for most of its packages: each distinct
-    // string is parsed once.
+    // Each distinct declared string is normalised once, here and for the `SeeFile` check below.
     let mut normalised: HashMap<String, Normalised> = HashMap::new();
     for c in &mut inv.components {
         if let Some(d) = c.license.declared.as_mut() {
@@ -159,7 +158,7 @@ pub fn enrich(inv: &mut Inventory, tree: &SourceTree, opts: &LicenseOptions) {
                 .declared
                 .as_ref()
                 .and_then(|d| d.original.as_deref())
-                .map(|o| normalise(o, &aliases))
+                .map(|o| normalised_once(&mut normalised, o, &aliases))
             {
                 see_file(c, dir, &file, tree, opts.floor, &aliases, &mut detected, &mut diags);
             }
@@ -228,6 +227,17 @@ pub fn enrich(inv: &mut Inventory, tree: &SourceTree, opts: &LicenseOptions) {
     inv.diagnostics.extend(diags);
 }
 
+/// [`normalise`] of a declared string, once per distinct string (a lockfile declares the same few strings
+/// for most of its packages).
+fn normalised_once(memo: &mut HashMap<String, Normalised>, declared: &str, aliases: &Aliases) -> Normalised {
+    if let Some(n) = memo.get(declared) {
+        return n.clone();
+    }
+    let n = normalise(declared, aliases);
+    memo.insert(declared.to_string(), n.clone());
+    n
+}
+
 fn normalise_declared(
     d: &mut LicenseValue,
     id: &str,
@@ -240,11 +250,7 @@ fn normalise_declared(
     d.original = Some(original.clone());
     let at =
         |diag: Diagnostic| if looks_like_path(&d.source) { diag.at(d.source.clone(), None) } else { diag };
-    let n = match normalised.get(&original) {
-        Some(n) => n.clone(),
-        None => normalised.entry(original.clone()).or_insert_with(|| normalise(&original, aliases)).clone(),
-    };
-    match n {
+    match normalised_once(normalised, &original, aliases) {
         Normalised::Mapped { expression, changed: ch } => {
             if ch {
                 *changed.entry((original.clone(), expression.clone())).or_default() += 1;
@@ -438,7 +444,7 @@ fn detect_tree_files(
         .collect();
     // A monorepo carries one licence text many times (vue: 13 files, 2 texts; ripgrep: 15 files, 2 texts):
     // each distinct text is detected once and its answer given to every file holding it.
-    let mut slot_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut slot_of: HashMap<&str, usize> = HashMap::new();
     let mut distinct: Vec<&str> = Vec::new();
     let slots: Vec<usize> = texts
         .iter()
